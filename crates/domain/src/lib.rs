@@ -1,0 +1,32 @@
+//! The pure core of Lianxin.
+//!
+//! Everything here is plain data and rules: no database, no network, no clock.
+//! Time is always a parameter, so deadlines, terms and ages are reproducible in tests.
+//!
+//! Map:
+//! - [`error`]: validation errors that carry their Chinese and English text.
+//! - [`org`]: the organisation tree (kinds, categories, materialised paths, moves).
+//! - [`person`]: people on the roster, their validation and the masked ID number.
+//! - [`congress`]: bodies, terms and delegates; qualification changes (rules R-J).
+//! - [`composition`]: the composition table of a body's delegates (seed 001).
+//! - [`coverage`]: the liaison network's coverage and its gaps (seeds 000, 001).
+//! - [`access`]: roles scoped to a subtree and what each may do.
+//! - [`audit`]: the hash chain of the append-only audit log.
+//! - [`lang`]: the two interface languages.
+
+pub mod access;
+pub mod audit;
+pub mod composition;
+pub mod congress;
+pub mod coverage;
+pub mod error;
+pub mod lang;
+pub mod org;
+pub mod person;
+
+pub use error::{DomainError, FieldError};
+pub use lang::Lang;
+
+/// Every stored thing is keyed by an application-generated 64-bit id, so no central
+/// sequence is needed when the store is sharded (see the store's `ids` module).
+pub type Id = i64;
