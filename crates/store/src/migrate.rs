@@ -1,0 +1,279 @@
+//! The one migration set, in portable SQL (BIGINT, TEXT; dates as ISO text, instants as
+//! epoch milliseconds). Tenant-scoped tables lead their keys with `tenant_id` (the root
+//! organisation), so the schema can be distributed by tenant on Citus later.
+
+use crate::db::Store;
+use crate::Result;
+
+/// (version, name, statements). Append only: never edit a migration that has shipped.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "roster, users, audit", V1)];
+
+const V1: &str = r#"
+CREATE TABLE tenants (
+    id BIGINT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
+CREATE TABLE orgs (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    parent_id BIGINT,
+    path TEXT NOT NULL,
+    depth BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    category TEXT NOT NULL,
+    code TEXT,
+    sort_key BIGINT NOT NULL DEFAULT 0,
+    retired_on TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX orgs_by_id ON orgs (id);
+CREATE INDEX orgs_by_path ON orgs (tenant_id, path);
+CREATE INDEX orgs_by_parent ON orgs (tenant_id, parent_id);
+CREATE UNIQUE INDEX orgs_by_code ON orgs (tenant_id, code);
+
+CREATE TABLE people (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    org_id BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    gender TEXT NOT NULL,
+    birth_date TEXT,
+    ethnicity TEXT NOT NULL,
+    education TEXT,
+    occupation TEXT,
+    phone TEXT,
+    address TEXT,
+    kind TEXT NOT NULL,
+    joined_on TEXT,
+    id_number TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, org_id) REFERENCES orgs (tenant_id, id)
+);
+CREATE INDEX people_by_id ON people (id);
+CREATE INDEX people_by_org ON people (tenant_id, org_id);
+CREATE INDEX people_by_name ON people (tenant_id, name);
+CREATE UNIQUE INDEX people_by_id_number ON people (tenant_id, id_number);
+
+CREATE TABLE bodies (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    org_id BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    term_years BIGINT NOT NULL,
+    min_members_per_delegate BIGINT NOT NULL,
+    youth_age_max BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, org_id) REFERENCES orgs (tenant_id, id)
+);
+CREATE INDEX bodies_by_id ON bodies (id);
+
+CREATE TABLE terms (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    number BIGINT NOT NULL,
+    starts_on TEXT NOT NULL,
+    ends_on TEXT NOT NULL,
+    seats BIGINT,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, body_id) REFERENCES bodies (tenant_id, id)
+);
+CREATE INDEX terms_by_id ON terms (id);
+CREATE UNIQUE INDEX terms_by_number ON terms (tenant_id, body_id, number);
+
+CREATE TABLE delegate_groups (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    term_id BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    leader_id BIGINT,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, term_id) REFERENCES terms (tenant_id, id)
+);
+CREATE INDEX groups_by_id ON delegate_groups (id);
+CREATE UNIQUE INDEX groups_by_name ON delegate_groups (tenant_id, term_id, name);
+
+CREATE TABLE delegates (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    term_id BIGINT NOT NULL,
+    person_id BIGINT NOT NULL,
+    category TEXT NOT NULL,
+    constituency TEXT,
+    group_id BIGINT,
+    status TEXT NOT NULL,
+    status_reason TEXT,
+    status_rule TEXT,
+    status_note TEXT,
+    status_on TEXT,
+    status_proposed_by TEXT,
+    status_decided_by TEXT,
+    origin TEXT NOT NULL,
+    elected_on TEXT,
+    replaces_id BIGINT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, term_id) REFERENCES terms (tenant_id, id),
+    FOREIGN KEY (tenant_id, person_id) REFERENCES people (tenant_id, id),
+    FOREIGN KEY (tenant_id, group_id) REFERENCES delegate_groups (tenant_id, id)
+);
+CREATE INDEX delegates_by_id ON delegates (id);
+CREATE UNIQUE INDEX delegates_by_person ON delegates (tenant_id, term_id, person_id);
+CREATE INDEX delegates_by_group ON delegates (tenant_id, group_id);
+CREATE UNIQUE INDEX delegates_by_replaced ON delegates (tenant_id, replaces_id);
+
+CREATE TABLE committee_members (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    term_id BIGINT NOT NULL,
+    person_id BIGINT NOT NULL,
+    post TEXT NOT NULL,
+    since TEXT NOT NULL,
+    until TEXT,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, term_id) REFERENCES terms (tenant_id, id),
+    FOREIGN KEY (tenant_id, person_id) REFERENCES people (tenant_id, id)
+);
+CREATE INDEX committee_by_id ON committee_members (id);
+CREATE INDEX committee_by_term ON committee_members (tenant_id, term_id);
+
+CREATE TABLE liaison_links (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    from_id BIGINT NOT NULL,
+    to_id BIGINT NOT NULL,
+    starts_on TEXT NOT NULL,
+    ends_on TEXT,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX links_by_id ON liaison_links (id);
+CREATE INDEX links_from ON liaison_links (tenant_id, kind, from_id);
+CREATE INDEX links_to ON liaison_links (tenant_id, kind, to_id);
+
+CREATE TABLE users (
+    id BIGINT PRIMARY KEY,
+    username TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    tenant_id BIGINT,
+    person_id BIGINT,
+    failed_logins BIGINT NOT NULL DEFAULT 0,
+    locked_until BIGINT,
+    disabled BIGINT NOT NULL DEFAULT 0,
+    lang TEXT NOT NULL DEFAULT 'zh-CN',
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX users_by_name ON users (username);
+
+CREATE TABLE user_grants (
+    id BIGINT PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    role TEXT NOT NULL,
+    tenant_id BIGINT,
+    scope_org_id BIGINT,
+    body_id BIGINT,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX grants_by_user ON user_grants (user_id);
+
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    csrf TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+
+CREATE TABLE api_tokens (
+    id BIGINT PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_used_at BIGINT,
+    revoked_at BIGINT
+);
+CREATE UNIQUE INDEX api_tokens_by_hash ON api_tokens (token_hash);
+
+CREATE TABLE audit_head (
+    id BIGINT PRIMARY KEY,
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+
+CREATE TABLE audit_log (
+    seq BIGINT PRIMARY KEY,
+    tenant_id BIGINT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    actor_id BIGINT,
+    actor_name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id BIGINT,
+    before_data TEXT,
+    after_data TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_by_entity ON audit_log (entity, entity_id);
+CREATE INDEX audit_by_tenant ON audit_log (tenant_id, seq);
+"#;
+
+/// Applies every migration not yet applied, each in its own transaction.
+/// Returns the versions applied.
+pub async fn run(store: &Store) -> Result<Vec<i64>> {
+    sqlx::raw_sql("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+        .execute(&store.pool)
+        .await?;
+    let mut applied = Vec::new();
+    for (version, name, sql) in MIGRATIONS {
+        let mut tx = store.pool.begin().await?;
+        // Taking the row lock first makes two servers starting at once apply it only once.
+        let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+            .bind(*version)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if done.is_some() {
+            continue;
+        }
+        sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(*version)
+            .bind(name.to_string())
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        applied.push(*version);
+    }
+    Ok(applied)
+}
+
+/// The version the database is at (0 before any migration).
+pub async fn current_version(store: &Store) -> Result<i64> {
+    let v: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations").fetch_one(&store.pool).await.ok().flatten();
+    Ok(v.unwrap_or(0))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}

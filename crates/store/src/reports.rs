@@ -1,0 +1,109 @@
+//! The queries behind the composition table and the coverage report. The arithmetic is
+//! the domain's; this module only gathers its inputs.
+
+use crate::congress::{self, Body, Term};
+use crate::db::{q, RowExt, Store};
+use crate::network::active_links;
+use crate::Result;
+use lianxin_domain::composition::{compose, Composition, CompositionSettings, Profile};
+use lianxin_domain::congress::DelegateCategory;
+use lianxin_domain::coverage::{coverage, Coverage, Network};
+use lianxin_domain::error::parse_date;
+use lianxin_domain::lang::{Coded, Lang};
+use lianxin_domain::person::{Education, Gender};
+use lianxin_domain::Id;
+use std::collections::BTreeMap;
+
+/// Profiles of the term's active delegates.
+pub async fn profiles(store: &Store, term: &Term) -> Result<Vec<Profile>> {
+    let rows = q(
+        "SELECT d.category, p.gender, p.ethnicity, p.education, p.birth_date, o.name AS org_name \
+         FROM delegates d JOIN people p ON p.tenant_id = d.tenant_id AND p.id = d.person_id \
+         JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id \
+         WHERE d.tenant_id = $1 AND d.term_id = $2 AND d.status = 'active'",
+        [term.tenant_id.into(), term.id.into()],
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Profile {
+            category: DelegateCategory::from_code(&r.s("category")).unwrap_or(DelegateCategory::Other),
+            gender: Gender::from_code(&r.s("gender")).unwrap_or(Gender::Male),
+            ethnicity: r.s("ethnicity"),
+            education: r.os("education").and_then(|e| Education::from_code(&e)),
+            birth_date: r.os("birth_date").and_then(|b| parse_date(&b)),
+            org_name: r.s("org_name"),
+        })
+        .collect())
+}
+
+/// The composition table on the day `on` (ages are counted on that day).
+pub async fn composition(store: &Store, body: &Body, term: &Term, on: time::Date, lang: Lang) -> Result<Composition> {
+    let ps = profiles(store, term).await?;
+    Ok(compose(&ps, on, CompositionSettings { youth_age_max: body.youth_age_max as i32 }, lang))
+}
+
+/// Coverage with the names of those in the gaps.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CoverageReport {
+    pub coverage: Coverage,
+    pub on: String,
+    /// id → (name, organisation) for every id in the gaps.
+    pub names: BTreeMap<Id, (String, String)>,
+}
+
+pub async fn coverage_report(store: &Store, body: &Body, term: &Term, on: &str) -> Result<CoverageReport> {
+    let committee: Vec<Id> = congress::committee(store, term)
+        .await?
+        .into_iter()
+        .filter(|c| c.since.as_str() <= on && c.until.as_deref().map(|u| on < u).unwrap_or(true))
+        .map(|c| c.id)
+        .collect();
+    let delegates: Vec<Id> = q("SELECT id FROM delegates WHERE tenant_id = $1 AND term_id = $2 AND status = 'active'", [term.tenant_id.into(), term.id.into()])
+        .fetch_all(&store.pool)
+        .await?
+        .iter()
+        .map(|r| r.i("id"))
+        .collect();
+    let (cg, dm, mr) = active_links(store, term, on).await?;
+    let net = Network { committee_members: committee, delegates, committee_group: cg, delegate_member: dm, member_resident: mr };
+    let cov = coverage(&net, body.min_members_per_delegate);
+
+    let mut names = BTreeMap::new();
+    let gap_committee = &cov.gaps.committee_without_group;
+    let gap_delegates: Vec<Id> = cov.gaps.delegates_short.iter().map(|(d, _)| *d).collect();
+    let gap_members = &cov.gaps.members_without_residents;
+    for (sql, ids) in [
+        (
+            "SELECT c.id, p.name, o.name AS org FROM committee_members c JOIN people p ON p.tenant_id = c.tenant_id AND p.id = c.person_id \
+             JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE c.tenant_id = $1 AND c.term_id = $2",
+            gap_committee.as_slice(),
+        ),
+        (
+            "SELECT d.id, p.name, o.name AS org FROM delegates d JOIN people p ON p.tenant_id = d.tenant_id AND p.id = d.person_id \
+             JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE d.tenant_id = $1 AND d.term_id = $2",
+            gap_delegates.as_slice(),
+        ),
+    ] {
+        if ids.is_empty() {
+            continue;
+        }
+        for r in q(sql, [term.tenant_id.into(), term.id.into()]).fetch_all(&store.pool).await? {
+            let id = r.i("id");
+            if ids.contains(&id) {
+                names.insert(id, (r.s("name"), r.s("org")));
+            }
+        }
+    }
+    if !gap_members.is_empty() {
+        for chunk in gap_members.chunks(500) {
+            let mut b = crate::db::Q::new("SELECT p.id, p.name, o.name AS org FROM people p JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE p.tenant_id = ");
+            b.push("? AND p.id IN ", [crate::db::V::I(term.tenant_id)]).push_in(chunk);
+            for r in b.build().fetch_all(&store.pool).await? {
+                names.insert(r.i("id"), (r.s("name"), r.s("org")));
+            }
+        }
+    }
+    Ok(CoverageReport { coverage: cov, on: on.to_string(), names })
+}

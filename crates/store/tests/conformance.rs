@@ -1,0 +1,404 @@
+//! The storage conformance suite: every test runs on SQLite and on PostgreSQL.
+
+use lianxin_domain::congress::{DelegateInput, QualificationChangeInput, TermInput};
+use lianxin_domain::lang::Lang;
+use lianxin_domain::org::OrgInput;
+use lianxin_domain::person::{with_check_char, PersonInput};
+use lianxin_domain::DomainError;
+use lianxin_store::congress::{self, BodyInput, CommitteeInput, DelegateFilter, GroupInput};
+use lianxin_store::db::q;
+use lianxin_store::network::{self, LinkInput};
+use lianxin_store::people::{self, PeopleFilter};
+use lianxin_store::{audit, db_test, demo, migrate, orgs, reports, users, Change, PageReq, Store, StoreError};
+
+const NOW: i64 = 1_795_000_000_000; // 2026-11-18
+
+fn ch() -> Change {
+    Change::new(Some(1), "测试员", NOW)
+}
+
+fn org(name: &str, kind: &str, parent: Option<i64>) -> OrgInput {
+    OrgInput { name: name.into(), kind: kind.into(), category: "rural".into(), parent_id: parent, code: None }
+}
+
+fn member(name: &str, org_id: i64) -> PersonInput {
+    PersonInput { name: name.into(), gender: "男".into(), birth_date: Some("1980-05-01".into()), org_id, kind: "member".into(), ..Default::default() }
+}
+
+fn invalid_fields(e: StoreError) -> Vec<String> {
+    match e {
+        StoreError::Domain(DomainError::Invalid(v)) => v.into_iter().map(|f| f.field).collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+async fn count(store: &Store, table: &'static str) -> i64 {
+    use lianxin_store::db::RowExt;
+    let sql: &'static str = match table {
+        "people" => "SELECT COUNT(*) AS n FROM people",
+        "orgs" => "SELECT COUNT(*) AS n FROM orgs",
+        "audit_log" => "SELECT COUNT(*) AS n FROM audit_log",
+        "delegates" => "SELECT COUNT(*) AS n FROM delegates",
+        _ => unreachable!(),
+    };
+    q(sql, []).fetch_one(&store.pool).await.unwrap().i("n")
+}
+
+/// A town with two branches, a body, a term, and three members.
+struct Town {
+    root: orgs::Org,
+    b1: orgs::Org,
+    b2: orgs::Org,
+    body: congress::Body,
+    term: congress::Term,
+    people: Vec<people::Person>,
+}
+
+async fn town(store: &Store) -> Town {
+    let root = orgs::create_root(store, &org("中共郴江镇委员会", "town_committee", None), &ch()).await.unwrap();
+    let b1 = orgs::create(store, &org("下楣桥村党支部", "branch", Some(root.id)), &ch()).await.unwrap();
+    let b2 = orgs::create(store, &org("七里洞村党支部", "branch", Some(root.id)), &ch()).await.unwrap();
+    let body = congress::create_body(store, &BodyInput { org_id: root.id, name: "中共郴江镇代表大会".into(), kind: "party_congress".into(), ..Default::default() }, &ch())
+        .await
+        .unwrap();
+    let term = congress::create_term(store, &body, &TermInput { number: 2, starts_on: "2022-03-15".into(), ..Default::default() }, &ch()).await.unwrap();
+    let mut ps = Vec::new();
+    for (n, o) in [("李建国", b1.id), ("王桂英", b1.id), ("张德明", b2.id)] {
+        ps.push(people::create(store, &member(n, o), &ch()).await.unwrap());
+    }
+    Town { root, b1, b2, body, term, people: ps }
+}
+
+db_test!(migrations_are_idempotent, |store| async move {
+    assert!(migrate::run(&store).await.unwrap().is_empty());
+    assert_eq!(migrate::current_version(&store).await.unwrap(), 1);
+});
+
+db_test!(the_tree_moves_whole_subtrees, |store| async move {
+    let t = town(&store).await;
+    let gb = orgs::create(&store, &org("第一党总支", "general_branch", Some(t.root.id)), &ch()).await.unwrap();
+    let leaf = orgs::create(&store, &org("一组党小组", "branch", Some(t.b1.id)), &ch()).await.unwrap();
+    assert_eq!(leaf.path, format!("/{}/{}/{}/", t.root.id, t.b1.id, leaf.id));
+    assert_eq!(leaf.depth, 2);
+
+    let moved = orgs::move_to(&store, t.b1.id, gb.id, &ch()).await.unwrap();
+    assert_eq!(moved.path, format!("{}{}/", gb.path, t.b1.id));
+    let leaf2 = orgs::get(&store, leaf.id).await.unwrap();
+    assert_eq!(leaf2.path, format!("{}{}/", moved.path, leaf.id));
+    assert_eq!(leaf2.depth, 3);
+    assert_eq!(orgs::subtree(&store, t.root.tenant_id, &gb.path).await.unwrap().len(), 3);
+    let anc = orgs::ancestors(&store, &leaf2).await.unwrap();
+    assert_eq!(anc.iter().map(|o| o.id).collect::<Vec<_>>(), vec![t.root.id, gb.id, t.b1.id, leaf.id]);
+
+    // under its own descendant: refused, nothing changed
+    assert_eq!(invalid_fields(orgs::move_to(&store, gb.id, leaf.id, &ch()).await.unwrap_err()), vec!["parent_id"]);
+    assert_eq!(orgs::get(&store, gb.id).await.unwrap().path, gb.path);
+    // the people in a moved branch are found under the new parent
+    let scoped = people::list(&store, t.root.tenant_id, &[Some(gb.path.clone())], &PeopleFilter::default(), PageReq::new(None, None)).await.unwrap();
+    assert_eq!(scoped.total, 2);
+});
+
+db_test!(retiring_needs_an_empty_organisation, |store| async move {
+    let t = town(&store).await;
+    let err = orgs::retire(&store, t.b1.id, &ch()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Domain(DomainError::Conflict { .. })));
+    let empty = orgs::create(&store, &org("空支部", "branch", Some(t.root.id)), &ch()).await.unwrap();
+    let r = orgs::retire(&store, empty.id, &ch()).await.unwrap();
+    assert_eq!(r.retired_on.as_deref(), Some("2026-11-18"));
+    // a retired organisation takes no new people
+    assert_eq!(invalid_fields(people::create(&store, &member("新人", empty.id), &ch()).await.unwrap_err()), vec!["org_id"]);
+    assert!(orgs::retire(&store, t.root.id, &ch()).await.is_err());
+});
+
+db_test!(org_codes_are_unique_per_tree, |store| async move {
+    let t = town(&store).await;
+    let mut a = org("甲支部", "branch", Some(t.root.id));
+    a.code = Some("CJ-01".into());
+    orgs::create(&store, &a, &ch()).await.unwrap();
+    a.name = "乙支部".into();
+    assert_eq!(invalid_fields(orgs::create(&store, &a, &ch()).await.unwrap_err()), vec!["code"]);
+});
+
+db_test!(bad_people_are_refused_and_nothing_is_written, |store| async move {
+    let t = town(&store).await;
+    let before = (count(&store, "people").await, count(&store, "audit_log").await);
+    let mut bad = member("", t.b1.id);
+    bad.phone = Some("123".into());
+    assert_eq!(invalid_fields(people::create(&store, &bad, &ch()).await.unwrap_err()), vec!["name", "phone"]);
+    assert_eq!((count(&store, "people").await, count(&store, "audit_log").await), before);
+
+    // identity numbers are unique within a tree
+    let idn = with_check_char("43100219800501123");
+    let mut a = member("周永红", t.b1.id);
+    a.id_number = Some(idn.clone());
+    people::create(&store, &a, &ch()).await.unwrap();
+    let mut b = member("周永红二", t.b2.id);
+    b.id_number = Some(idn);
+    assert_eq!(invalid_fields(people::create(&store, &b, &ch()).await.unwrap_err()), vec!["id_number"]);
+    assert_eq!(count(&store, "people").await, before.0 + 1);
+});
+
+db_test!(people_are_searched_filtered_paged_and_scoped, |store| async move {
+    let t = town(&store).await;
+    for i in 0..30 {
+        let mut p = member(&format!("测试{i:02}"), if i % 2 == 0 { t.b1.id } else { t.b2.id });
+        p.gender = if i % 3 == 0 { "女".into() } else { "男".into() };
+        p.phone = Some(format!("139{:08}", i));
+        people::create(&store, &p, &ch()).await.unwrap();
+    }
+    let all = [None];
+    let page = people::list(&store, t.root.tenant_id, &all, &PeopleFilter::default(), PageReq::new(Some(2), Some(10))).await.unwrap();
+    assert_eq!((page.total, page.items.len(), page.pages()), (33, 10, 4));
+    let f = PeopleFilter { q: Some("测试1".into()), ..Default::default() };
+    assert_eq!(people::list(&store, t.root.tenant_id, &all, &f, PageReq::new(None, None)).await.unwrap().total, 10);
+    let f = PeopleFilter { gender: Some("F".into()), org_id: Some(t.b1.id), ..Default::default() };
+    assert_eq!(people::list(&store, t.root.tenant_id, &all, &f, PageReq::new(None, None)).await.unwrap().total, 5);
+    let f = PeopleFilter { q: Some("13900000007".into()), ..Default::default() };
+    assert_eq!(people::list(&store, t.root.tenant_id, &all, &f, PageReq::new(None, None)).await.unwrap().items[0].name, "测试07");
+    // a LIKE wildcard typed by a user is a literal
+    let f = PeopleFilter { q: Some("%".into()), ..Default::default() };
+    assert_eq!(people::list(&store, t.root.tenant_id, &all, &f, PageReq::new(None, None)).await.unwrap().total, 0);
+    // scoped to one branch: only that branch; no scope at all: nothing
+    let b2 = people::list(&store, t.root.tenant_id, &[Some(t.b2.path.clone())], &PeopleFilter::default(), PageReq::new(None, None)).await.unwrap();
+    assert_eq!(b2.total, 16);
+    assert!(b2.items.iter().all(|p| p.org_id == t.b2.id));
+    assert_eq!(people::list(&store, t.root.tenant_id, &[], &PeopleFilter::default(), PageReq::new(None, None)).await.unwrap().total, 0);
+    // a person's update is audited with before and after, the ID number masked
+    let p = &t.people[0];
+    let mut edit = member("李建国", t.b2.id);
+    edit.id_number = Some(with_check_char("43100219800501555"));
+    let after = people::update(&store, p.id, &edit, &ch()).await.unwrap();
+    assert_eq!(after.org_id, t.b2.id);
+    let log = audit::list(&store, &audit::AuditFilter { entity: Some("person".into()), entity_id: Some(p.id), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
+    assert_eq!(log.items[0].action, "update");
+    assert!(log.items[0].before.as_deref().unwrap().contains(&t.b1.id.to_string()));
+    assert!(log.items[0].after.as_deref().unwrap().contains("431002********"));
+});
+
+db_test!(terms_do_not_overlap, |store| async move {
+    let t = town(&store).await;
+    assert_eq!(t.term.ends_on, "2027-03-15");
+    let e = congress::create_term(&store, &t.body, &TermInput { number: 3, starts_on: "2026-01-01".into(), ..Default::default() }, &ch()).await.unwrap_err();
+    assert_eq!(invalid_fields(e), vec!["starts_on"]);
+    congress::create_term(&store, &t.body, &TermInput { number: 3, starts_on: "2027-03-15".into(), ..Default::default() }, &ch()).await.unwrap();
+    let cur = congress::current_term(&store, &t.body, "2026-11-18").await.unwrap().unwrap();
+    assert_eq!(cur.number, 2);
+});
+
+db_test!(qualification_changes_leave_vacancies_that_by_elections_fill, |store| async move {
+    let t = town(&store).await;
+    let grp = congress::create_group(&store, &t.term, &GroupInput { name: "第一代表小组".into(), leader_id: None }, &ch()).await.unwrap();
+    let add = |pid: i64| DelegateInput { person_id: pid, category: "farmer".into(), group_id: Some(grp.id), ..Default::default() };
+    let d1 = congress::add_delegate(&store, &t.term, &add(t.people[0].id), &ch()).await.unwrap();
+    let d2 = congress::add_delegate(&store, &t.term, &add(t.people[1].id), &ch()).await.unwrap();
+    // the same person twice in a term: refused
+    assert_eq!(invalid_fields(congress::add_delegate(&store, &t.term, &add(t.people[0].id), &ch()).await.unwrap_err()), vec!["person_id"]);
+    // a resident cannot be a party delegate
+    let mut r = member("居民甲", t.b1.id);
+    r.kind = "resident".into();
+    let resident = people::create(&store, &r, &ch()).await.unwrap();
+    assert!(congress::add_delegate(&store, &t.term, &add(resident.id), &ch()).await.is_err());
+
+    congress::update_group(&store, grp.id, &GroupInput { name: "第一代表小组".into(), leader_id: Some(d1.id) }, &ch()).await.unwrap();
+    assert_eq!(congress::group(&store, grp.id).await.unwrap().leader_name.as_deref(), Some("李建国"));
+
+    // R-J7: transfer out stops duties; the seat is vacant and the leader steps down
+    let (d1b, c) = congress::change_delegate_qualification(
+        &store,
+        d1.id,
+        &QualificationChangeInput { reason: "transferred_out".into(), decided_on: "2026-05-01".into(), ..Default::default() },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((d1b.status.as_str(), c.rule), ("duties_stopped", "R-J7"));
+    assert!(d1b.is_vacancy());
+    assert_eq!(congress::group(&store, grp.id).await.unwrap().leader_id, None);
+    // R-J6: a warning does not terminate; nothing changes
+    let e = congress::change_delegate_qualification(&store, d2.id, &QualificationChangeInput { reason: "sanction_warning".into(), decided_on: "2026-05-01".into(), ..Default::default() }, &ch())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Domain(DomainError::Conflict { .. })));
+    assert_eq!(congress::delegate(&store, d2.id).await.unwrap().status, "active");
+
+    let vac = DelegateFilter { vacant: Some(true), ..Default::default() };
+    let list = congress::delegates(&store, &t.term, &[None], &vac, PageReq::new(None, None)).await.unwrap();
+    assert_eq!(list.items.iter().map(|d| d.id).collect::<Vec<_>>(), vec![d1.id]);
+
+    // R-J9: a by-election fills it, once
+    let by = DelegateInput { person_id: t.people[2].id, category: "farmer".into(), origin: Some("by_election".into()), replaces_id: Some(d1.id), elected_on: Some("2026-06-01".into()), ..Default::default() };
+    let d3 = congress::add_delegate(&store, &t.term, &by, &ch()).await.unwrap();
+    assert_eq!(d3.origin, "by_election");
+    assert!(congress::delegates(&store, &t.term, &[None], &vac, PageReq::new(None, None)).await.unwrap().items.is_empty());
+    assert_eq!(congress::delegate(&store, d1.id).await.unwrap().replaced_by, Some(d3.id));
+    let p4 = people::create(&store, &member("赵春生", t.b2.id), &ch()).await.unwrap();
+    let again = DelegateInput { person_id: p4.id, ..by.clone() };
+    assert!(congress::add_delegate(&store, &t.term, &again, &ch()).await.is_err());
+    // nothing was deleted
+    assert_eq!(count(&store, "delegates").await, 3);
+    // filters
+    let f = DelegateFilter { status: Some("active".into()), org_id: Some(t.b2.id), ..Default::default() };
+    assert_eq!(congress::delegates(&store, &t.term, &[None], &f, PageReq::new(None, None)).await.unwrap().total, 1);
+});
+
+db_test!(the_network_keeps_history_and_measures_coverage, |store| async move {
+    let t = town(&store).await;
+    let grp = congress::create_group(&store, &t.term, &GroupInput { name: "第一代表小组".into(), leader_id: None }, &ch()).await.unwrap();
+    let d = congress::add_delegate(&store, &t.term, &DelegateInput { person_id: t.people[0].id, category: "farmer".into(), group_id: Some(grp.id), ..Default::default() }, &ch())
+        .await
+        .unwrap();
+    let cm = congress::add_committee_member(&store, &t.term, &CommitteeInput { person_id: t.people[2].id, post: "secretary".into(), since: "2022-03-15".into() }, &ch()).await.unwrap();
+    let mut res = member("群众甲", t.b1.id);
+    res.kind = "resident".into();
+    let res = people::create(&store, &res, &ch()).await.unwrap();
+
+    let l1 = network::create(&store, &LinkInput { kind: "committee_group".into(), from_id: cm.id, to_id: grp.id, starts_on: Some("2022-04-01".into()) }, &ch()).await.unwrap();
+    assert_eq!((l1.from_name.as_str(), l1.to_name.as_str()), ("张德明", "第一代表小组"));
+    let l2 = network::create(&store, &LinkInput { kind: "delegate_member".into(), from_id: d.id, to_id: t.people[1].id, starts_on: Some("2022-04-01".into()) }, &ch()).await.unwrap();
+    network::create(&store, &LinkInput { kind: "member_resident".into(), from_id: t.people[1].id, to_id: res.id, starts_on: Some("2022-04-01".into()) }, &ch()).await.unwrap();
+    // duplicates, self-links and wrong ends are refused
+    assert!(network::create(&store, &LinkInput { kind: "delegate_member".into(), from_id: d.id, to_id: t.people[1].id, starts_on: None }, &ch()).await.is_err());
+    assert!(network::create(&store, &LinkInput { kind: "delegate_member".into(), from_id: d.id, to_id: t.people[0].id, starts_on: None }, &ch()).await.is_err());
+    assert!(network::create(&store, &LinkInput { kind: "member_resident".into(), from_id: res.id, to_id: t.people[1].id, starts_on: None }, &ch()).await.is_err());
+
+    let rep = reports::coverage_report(&store, &t.body, &t.term, "2026-11-18").await.unwrap();
+    let c = &rep.coverage;
+    assert_eq!(c.committee_with_group.percent(), "100.0%");
+    // one member linked, the body wants 3: the delegate is a gap, with a name
+    assert_eq!(c.delegates_with_members.count, 0);
+    assert_eq!(c.gaps.delegates_short, vec![(d.id, 1)]);
+    assert_eq!(rep.names.get(&d.id).map(|n| n.0.as_str()), Some("李建国"));
+    assert_eq!(c.members_with_residents.percent(), "100.0%");
+
+    // ending a link keeps it as history and drops it from coverage after the end date
+    let ended = network::end(&store, l2.id, Some("2026-01-01"), &ch()).await.unwrap();
+    assert_eq!(ended.ends_on.as_deref(), Some("2026-01-01"));
+    assert!(network::end(&store, l2.id, None, &ch()).await.is_err());
+    let hist = network::links_from(&store, t.root.tenant_id, network::LinkKind::DelegateMember, d.id, None).await.unwrap();
+    assert_eq!(hist.len(), 1);
+    assert!(network::links_from(&store, t.root.tenant_id, network::LinkKind::DelegateMember, d.id, Some("2026-11-18")).await.unwrap().is_empty());
+    let past = reports::coverage_report(&store, &t.body, &t.term, "2025-06-01").await.unwrap();
+    assert_eq!(past.coverage.gaps.delegates_short, vec![(d.id, 1)]);
+    let now = reports::coverage_report(&store, &t.body, &t.term, "2026-11-18").await.unwrap();
+    assert_eq!(now.coverage.gaps.delegates_short, vec![(d.id, 0)]);
+});
+
+db_test!(the_audit_chain_verifies_and_finds_tampering, |store| async move {
+    let t = town(&store).await;
+    let ok = audit::verify(&store).await.unwrap().unwrap();
+    assert!(ok.entries >= 8, "{}", ok.entries);
+    // concurrent writers still make one straight chain
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let s = store.clone();
+        let org_id = t.b2.id;
+        tasks.push(tokio::spawn(async move { people::create(&s, &member(&format!("并发{i}"), org_id), &ch()).await.unwrap() }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let ok2 = audit::verify(&store).await.unwrap().unwrap();
+    assert_eq!(ok2.entries, ok.entries + 12);
+    // someone edits the log directly
+    q("UPDATE audit_log SET actor_name = '别人' WHERE seq = 3", []).execute(&store.pool).await.unwrap();
+    assert_eq!(audit::verify(&store).await.unwrap(), Err(lianxin_domain::audit::Break::Altered { seq: 3 }));
+});
+
+db_test!(users_sessions_tokens_and_lockout, |store| async move {
+    let t = town(&store).await;
+    let u = users::create(&store, &users::NewUser { username: "Office".into(), display_name: "联络办".into(), password_hash: "x".into(), tenant_id: Some(t.root.tenant_id), person_id: None }, &ch())
+        .await
+        .unwrap();
+    assert_eq!(u.username, "office");
+    assert!(users::create(&store, &users::NewUser { username: "office".into(), display_name: "重复".into(), password_hash: "x".into(), tenant_id: None, person_id: None }, &ch()).await.is_err());
+    assert!(users::grant(&store, u.id, lianxin_domain::access::Role::LiaisonOffice, None, None, &ch()).await.is_err());
+    users::grant(&store, u.id, lianxin_domain::access::Role::LiaisonOffice, Some(t.b1.id), Some(t.body.id), &ch()).await.unwrap();
+    let actor = users::actor(&store, &u).await.unwrap();
+    assert_eq!(actor.grants[0].scope_path.as_deref(), Some(t.b1.path.as_str()));
+    // the scope follows its organisation when it moves
+    let gb = orgs::create(&store, &org("总支", "general_branch", Some(t.root.id)), &ch()).await.unwrap();
+    let moved = orgs::move_to(&store, t.b1.id, gb.id, &ch()).await.unwrap();
+    assert_eq!(users::actor(&store, &u).await.unwrap().grants[0].scope_path.as_deref(), Some(moved.path.as_str()));
+
+    for i in 0..4 {
+        assert!(!users::record_failed_login(&store, u.id, NOW + i).await.unwrap());
+    }
+    assert!(users::record_failed_login(&store, u.id, NOW + 5).await.unwrap());
+    assert_eq!(users::by_id(&store, u.id).await.unwrap().locked_until, Some(NOW + 5 + users::LOCK_MS));
+
+    users::create_session(&store, "h1", u.id, "csrf", NOW, 1000).await.unwrap();
+    assert!(users::session(&store, "h1", NOW + 999).await.unwrap().is_some());
+    assert!(users::session(&store, "h1", NOW + 1000).await.unwrap().is_none());
+    users::set_password(&store, u.id, "y", &ch()).await.unwrap();
+    assert!(users::session(&store, "h1", NOW).await.unwrap().is_none());
+
+    let tok = users::create_token(&store, u.id, "统计接口", "th", &ch()).await.unwrap();
+    assert_eq!(users::user_by_token(&store, "th", NOW).await.unwrap().unwrap().id, u.id);
+    users::revoke_token(&store, u.id, tok.id, &ch()).await.unwrap();
+    assert!(users::user_by_token(&store, "th", NOW).await.unwrap().is_none());
+});
+
+db_test!(the_demo_matches_the_seeds, |store| async move {
+    let s = demo::build(&store, &ch(), &|_| {}).await.unwrap();
+    assert!(demo::exists(&store).await.unwrap());
+    // seed 001: 37 committees, 70 general branches, 1,057 branches, 10,767 members
+    let county = orgs::get(&store, demo::COUNTY_ID).await.unwrap();
+    let c = orgs::subtree_counts(&store, &county).await.unwrap();
+    let kinds: std::collections::BTreeMap<String, i64> = c.orgs_by_kind.iter().cloned().collect();
+    assert_eq!(kinds["town_committee"] + kinds["committee"] + kinds["village_committee"], 37);
+    assert_eq!(kinds["general_branch"], 70);
+    assert_eq!(kinds["branch"], 1057);
+    let cats: std::collections::BTreeMap<String, i64> = c.branches_by_category.iter().cloned().collect();
+    assert_eq!(cats["rural"], 813);
+    assert_eq!(cats["agency"] + cats["enterprise"], 203);
+    assert_eq!((cats["community"], cats["retired"], cats["association"], cats["migrant"]), (10, 24, 6, 1));
+    assert_eq!((c.members, c.minority_members, c.women_members), (10_767, 2_294, 2_277));
+
+    // the county congress: 306 delegates, 部队 2.0%, 领导干部 50.0%, 先进模范 20.3%, 专技 27.8%, 少数民族 22.9%, 妇女 20.3%
+    let body = congress::body(&store, s.county_body_id).await.unwrap();
+    let term = congress::current_term(&store, &body, "2026-11-18").await.unwrap().unwrap();
+    let comp = reports::composition(&store, &body, &term, demo::REFERENCE_DAY, Lang::Zh).await.unwrap();
+    assert_eq!(comp.total, 306);
+    let cat = |key: &str| comp.sections[0].rows.iter().find(|r| r.key == key).map(|r| r.share.percent());
+    assert_eq!(cat("military").as_deref(), Some("2.0%"));
+    assert_eq!(cat("leading_cadre").as_deref(), Some("50.0%"));
+    assert_eq!(cat("model_worker").as_deref(), Some("20.3%"));
+    assert_eq!(cat("professional").as_deref(), Some("27.8%"));
+    let hl = |key: &str| comp.highlights.iter().find(|r| r.key == key).map(|r| (r.share.count, r.share.percent())).unwrap();
+    assert_eq!(hl("minority"), (70, "22.9%".into()));
+    assert_eq!(hl("women"), (62, "20.3%".into()));
+    let cov = reports::coverage_report(&store, &body, &term, "2026-11-18").await.unwrap();
+    assert_eq!(cov.coverage.committee_with_group.percent(), "100.0%");
+    assert_eq!(cov.coverage.delegates_with_members.percent(), "100.0%");
+    assert_eq!(cov.coverage.members_with_residents.percent(), "100.0%");
+
+    // the nine town congresses together: 682 delegates, 领导干部 113 (16.6%), 农民 407 (59.7%), 大专以上 163 (23.9%), 35岁以下 165 (24.2%)
+    let bodies = congress::bodies(&store, &[Some(county.path.clone())]).await.unwrap();
+    let mut tot = (0, 0, 0, 0, 0);
+    for b in bodies.iter().filter(|b| b.id != body.id) {
+        let t = congress::current_term(&store, b, "2026-11-18").await.unwrap().unwrap();
+        let comp = reports::composition(&store, b, &t, demo::REFERENCE_DAY, Lang::Zh).await.unwrap();
+        let row = |k: &str| comp.sections[0].rows.iter().find(|r| r.key == k).map(|r| r.share.count).unwrap_or(0);
+        let h = |k: &str| comp.highlights.iter().find(|r| r.key == k).map(|r| r.share.count).unwrap_or(0);
+        tot = (tot.0 + comp.total, tot.1 + row("leading_cadre"), tot.2 + row("farmer"), tot.3 + h("college"), tot.4 + h("young"));
+    }
+    assert_eq!(tot, (682, 113, 407, 163, 165));
+
+    // seed 000: 14 branches, 88 delegates (one seat vacant, one filled by a by-election), groups of about ten
+    let tb = congress::body(&store, s.town_body_id).await.unwrap();
+    let tt = congress::current_term(&store, &tb, "2026-11-18").await.unwrap().unwrap();
+    let active = congress::delegates(&store, &tt, &[None], &DelegateFilter { status: Some("active".into()), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
+    assert_eq!(active.total, 87);
+    let vac = congress::delegates(&store, &tt, &[None], &DelegateFilter { vacant: Some(true), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
+    assert_eq!(vac.total, 1);
+    let groups = congress::groups(&store, &tt).await.unwrap();
+    assert_eq!(groups.len(), 9);
+    assert!(groups.iter().all(|g| (8..=11).contains(&g.members)), "{groups:?}");
+    let town = orgs::get(&store, demo::TOWN_ID).await.unwrap();
+    let tc = orgs::subtree_counts(&store, &town).await.unwrap();
+    assert_eq!(tc.orgs_by_kind.iter().find(|(k, _)| k == "branch").map(|x| x.1), Some(14));
+    let tcov = reports::coverage_report(&store, &tb, &tt, "2026-11-18").await.unwrap();
+    assert_eq!(tcov.coverage.committee_with_group.percent(), "100.0%");
+    assert!(!tcov.coverage.gaps.delegates_short.is_empty(), "the town shows a few gaps");
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});
