@@ -1,1 +1,323 @@
-fn main(){}
+//! The `lianxin` command: one binary that serves the web and API and does the set-up and
+//! maintenance around it. Each subcommand is a thin call into the store and web crates.
+
+mod bench;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand};
+use lianxin_store::db::{DbUrl, Open};
+use lianxin_store::{Change, Store};
+use lianxin_web::clock::{Clock, SystemClock};
+use lianxin_web::{AppState, Config};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+const DEFAULT_DB: &str = "sqlite://data/lianxin.db";
+
+#[derive(Parser)]
+#[command(name = "lianxin", version, about = "连心 Lianxin — 代表大会常任制工作平台 / the standing representative congress workbench")]
+struct Cli {
+    /// Database: sqlite://PATH (the default, a file under ./data) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "LIANXIN_DATABASE_URL", default_value = DEFAULT_DB)]
+    database_url: String,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the web pages and the API.
+    Serve(ServeArgs),
+    /// Build the demo town and county (seeds 000 and 001), create demo logins, then serve.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        /// Build the demo and stop, without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Create the database if needed and bring its schema up to date.
+    Migrate,
+    /// Import a roster from .xlsx (all sheets) or .csv into an organisation's tree.
+    Import {
+        file: PathBuf,
+        /// The organisation the rows belong under (its id).
+        #[arg(long)]
+        org: i64,
+        /// The congress that delegates, groups and delegate links belong to.
+        #[arg(long)]
+        body: Option<i64>,
+        /// For a .csv file: which sheet it is (组织, 人员, 代表小组, 代表, 联系).
+        #[arg(long, default_value = "人员")]
+        sheet: String,
+    },
+    /// Export a body's delegates, or an organisation's people, to .xlsx.
+    Export {
+        /// delegates (needs --body) or people (needs --org)
+        what: String,
+        #[arg(long)]
+        body: Option<i64>,
+        #[arg(long)]
+        org: Option<i64>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+    /// Measure the main pages on the county demo (see BENCHMARKS.md).
+    Bench {
+        /// Requests per page.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
+    /// Write a consistent copy of the SQLite database while it is in use.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Users.
+    Admin {
+        #[command(subcommand)]
+        cmd: AdminCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Check the whole hash chain; exits non-zero if anything was altered or removed.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum AdminCmd {
+    /// Create a user with one role.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// The password (or set LIANXIN_NEW_PASSWORD).
+        #[arg(long, env = "LIANXIN_NEW_PASSWORD")]
+        password: String,
+        /// admin, liaison_office, committee_member, delegate, handling_unit
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// The organisation the role covers (its subtree); not for admin.
+        #[arg(long)]
+        scope_org: Option<i64>,
+        #[arg(long)]
+        body: Option<i64>,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LIANXIN_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Mark cookies Secure (set this when users reach Lianxin over HTTPS).
+    #[arg(long, env = "LIANXIN_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+fn now_ms() -> i64 {
+    SystemClock.now_ms()
+}
+
+fn cli_change(what: &str) -> Change {
+    Change::new(None, format!("命令行 {what}"), now_ms())
+}
+
+/// Opens the database. The default SQLite file (and its folder) is created on first use;
+/// any other URL must point at a database that exists, unless `create` is set.
+async fn open(url: &str, create: bool) -> Result<Store> {
+    let parsed = DbUrl::parse(url).map_err(|e| anyhow!("{e}"))?;
+    let is_default = url == DEFAULT_DB;
+    if is_default {
+        std::fs::create_dir_all("data").context("creating the data folder")?;
+    }
+    let mode = if create || is_default { Open::CreateIfMissing } else { Open::Existing };
+    let store = Store::connect(&parsed, mode).await.map_err(|e| anyhow!("{e}"))?;
+    lianxin_store::migrate::run(&store).await.map_err(|e| anyhow!("migrating {}: {e}", parsed.redacted()))?;
+    Ok(store)
+}
+
+fn config(args: &ServeArgs) -> Config {
+    Config { secure_cookies: args.secure_cookies, ..Config::default() }
+}
+
+async fn serve(store: Store, args: &ServeArgs) -> Result<()> {
+    let state = AppState::new(store, config(args), Arc::new(SystemClock));
+    let app = lianxin_web::app(state);
+    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    println!("连心 Lianxin: http://{}/", listener.local_addr()?);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LIANXIN_LOG").unwrap_or_else(|_| "warn".into())).init();
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Serve(args) => {
+            let store = open(&cli.database_url, false).await?;
+            if lianxin_store::users::list(&store).await.map_err(|e| anyhow!("{e}"))?.is_empty() {
+                println!("还没有用户:用 `lianxin admin create-user --username admin --name 管理员 --password …` 创建管理员,或运行 `lianxin demo`。");
+                println!("No users yet: create one with `lianxin admin create-user …`, or run `lianxin demo`.");
+            }
+            serve(store, &args).await
+        }
+        Cmd::Demo { serve: args, no_serve } => {
+            let store = open(&cli.database_url, true).await?;
+            if lianxin_store::demo::exists(&store).await.map_err(|e| anyhow!("{e}"))? {
+                println!("演示数据已存在 / demo data already present");
+            } else {
+                let started = std::time::Instant::now();
+                let bar = indicatif::ProgressBar::new_spinner();
+                let s = lianxin_store::demo::build(&store, &cli_change("demo"), &|stage| bar.set_message(stage.to_string())).await.map_err(|e| anyhow!("{e}"))?;
+                bar.finish_and_clear();
+                println!(
+                    "演示数据已建成 / demo built in {:.1} s: {} organisations, {} members, {} residents, {} congresses, {} delegates, {} liaison links",
+                    started.elapsed().as_secs_f64(),
+                    s.orgs,
+                    s.members,
+                    s.residents,
+                    s.bodies,
+                    s.delegates,
+                    s.links
+                );
+            }
+            let c = Config::default();
+            let logins = lianxin_web::setup::demo_users(&store, &cli_change("demo"), c.argon2_m_kib, c.argon2_t).await.map_err(|e| anyhow!("{e:?}"))?;
+            println!("\n演示账号 / demo logins (password 密码: {}):", lianxin_web::setup::DEMO_PASSWORD);
+            for l in &logins {
+                println!("  {:<14} {}", l.username, l.role_zh);
+            }
+            println!();
+            if no_serve {
+                return Ok(());
+            }
+            serve(store, &args).await
+        }
+        Cmd::Migrate => {
+            let store = open(&cli.database_url, true).await?;
+            let v = lianxin_store::migrate::current_version(&store).await.map_err(|e| anyhow!("{e}"))?;
+            println!("schema version {v}");
+            Ok(())
+        }
+        Cmd::Import { file, org, body, sheet } => {
+            let store = open(&cli.database_url, false).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let sheets: Vec<lianxin_store::import::InSheet> = if file.extension().map(|e| e.eq_ignore_ascii_case("csv")).unwrap_or(false) {
+                let s = lianxin_web::excel::read_csv(&bytes, &sheet).map_err(|e| anyhow!(e))?;
+                vec![lianxin_store::import::InSheet { name: s.name, rows: s.rows }]
+            } else {
+                lianxin_web::excel::read_xlsx(&bytes).map_err(|e| anyhow!(e))?.into_iter().map(|s| lianxin_store::import::InSheet { name: s.name, rows: s.rows }).collect()
+            };
+            let root = lianxin_store::orgs::get(&store, org).await.map_err(|e| anyhow!("organisation {org}: {e}"))?;
+            let body = match body {
+                Some(b) => Some(lianxin_store::congress::body(&store, b).await.map_err(|e| anyhow!("congress {b}: {e}"))?),
+                None => None,
+            };
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+            let result = lianxin_store::import::run(&store, &root, body.as_ref(), &sheets, &cli_change("import"), &|done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })
+            .await;
+            bar.finish_and_clear();
+            match result {
+                Ok(rep) => {
+                    for (s, c, u) in rep.counts {
+                        println!("{s}: 新增 created {c}, 更新 updated {u}");
+                    }
+                    Ok(())
+                }
+                Err(lianxin_store::import::ImportError::Rows(errs)) => {
+                    eprintln!("未导入任何数据 / nothing imported: {} errors", errs.len());
+                    for e in &errs {
+                        eprintln!("  {} 第{}行 row {}: {} / {}", e.sheet, e.row, e.row, e.zh, e.en);
+                    }
+                    bail!("import refused")
+                }
+                Err(lianxin_store::import::ImportError::Store(e)) => bail!("{e}"),
+            }
+        }
+        Cmd::Export { what, body, org, out } => {
+            let store = open(&cli.database_url, false).await?;
+            let lang = lianxin_domain::Lang::Zh;
+            let table = match what.as_str() {
+                "delegates" => {
+                    let b = lianxin_store::congress::body(&store, body.ok_or_else(|| anyhow!("--body is needed"))?).await.map_err(|e| anyhow!("{e}"))?;
+                    let today = lianxin_domain::error::fmt_date(lianxin_store::day_of_ms(now_ms()));
+                    let t = lianxin_store::congress::current_term(&store, &b, &today).await.map_err(|e| anyhow!("{e}"))?.ok_or_else(|| anyhow!("the congress has no term"))?;
+                    let page = lianxin_store::congress::delegates(&store, &t, &[None], &Default::default(), lianxin_store::PageReq::all()).await.map_err(|e| anyhow!("{e}"))?;
+                    lianxin_web::pages::delegates_table_pub(lang, &page.items)
+                }
+                "people" => {
+                    let o = lianxin_store::orgs::get(&store, org.ok_or_else(|| anyhow!("--org is needed"))?).await.map_err(|e| anyhow!("{e}"))?;
+                    let f = lianxin_store::people::PeopleFilter { org_id: Some(o.id), ..Default::default() };
+                    let page = lianxin_store::people::list(&store, o.tenant_id, &[None], &f, lianxin_store::PageReq::all()).await.map_err(|e| anyhow!("{e}"))?;
+                    lianxin_web::pages::people_table_pub(lang, &page.items)
+                }
+                other => bail!("unknown export '{other}': use delegates or people"),
+            };
+            let bytes = lianxin_web::excel::write_table(&what, &table).map_err(|e| anyhow!(e))?;
+            std::fs::write(&out, bytes)?;
+            println!("{} rows → {}", table.rows.len(), out.display());
+            Ok(())
+        }
+        Cmd::Audit { cmd: AuditCmd::Verify } => {
+            let store = open(&cli.database_url, false).await?;
+            match lianxin_store::audit::verify(&store).await.map_err(|e| anyhow!("{e}"))? {
+                Ok(v) => {
+                    println!("audit chain intact: {} entries, head {}", v.entries, v.head_hash);
+                    Ok(())
+                }
+                Err(b) => bail!("AUDIT CHAIN BROKEN / 操作日志被篡改: {b:?}"),
+            }
+        }
+        Cmd::Bench { requests } => bench::run(&cli.database_url, requests).await,
+        Cmd::Backup { out } => {
+            let parsed = DbUrl::parse(&cli.database_url).map_err(|e| anyhow!("{e}"))?;
+            if parsed.sqlite_path().is_none() {
+                bail!("for PostgreSQL use pg_dump; `lianxin backup` copies a SQLite database");
+            }
+            if out.exists() {
+                bail!("{} exists already; choose a new file", out.display());
+            }
+            let store = open(&cli.database_url, false).await?;
+            let target = out.to_string_lossy().replace('\'', "''");
+            // VACUUM INTO writes a consistent copy while the server keeps running
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("VACUUM INTO '{target}'"))).execute(&store.pool).await?;
+            println!("backup written to {}", out.display());
+            Ok(())
+        }
+        Cmd::Admin { cmd: AdminCmd::CreateUser { username, name, password, role, scope_org, body } } => {
+            let store = open(&cli.database_url, false).await?;
+            lianxin_web::auth::check_password(&password).map_err(|e| anyhow!("{}", e.zh))?;
+            let role = <lianxin_domain::access::Role as lianxin_domain::lang::Coded>::from_code(&role).ok_or_else(|| anyhow!("unknown role {role}"))?;
+            let c = Config::default();
+            let hash = lianxin_web::auth::hash_password_sync(&password, c.argon2_m_kib, c.argon2_t).map_err(|e| anyhow!("{e:?}"))?;
+            let ch = cli_change("admin");
+            let tenant = match scope_org {
+                Some(o) => Some(lianxin_store::orgs::get(&store, o).await.map_err(|e| anyhow!("{e}"))?.tenant_id),
+                None => None,
+            };
+            let u = lianxin_store::users::create(&store, &lianxin_store::users::NewUser { username, display_name: name, password_hash: hash, tenant_id: tenant, person_id: None }, &ch).await.map_err(|e| anyhow!("{e}"))?;
+            lianxin_store::users::grant(&store, u.id, role, scope_org, body, &ch).await.map_err(|e| anyhow!("{e}"))?;
+            println!("user {} created", u.username);
+            Ok(())
+        }
+    }
+}

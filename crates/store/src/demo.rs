@@ -414,17 +414,17 @@ async fn town(store: &Store, change: &Change, s: &mut Summary) -> Result<()> {
     let mut linked_members: Vec<P> = Vec::new();
     for (di, (did, dp)) in delegate_ids.iter().enumerate() {
         let want = if di >= 85 { 2 } else { 9 + g.rng.below(3) };
-        let mut got = 0;
-        let mut k = 0;
-        while got < want && k < member_pool.len() {
-            if member_pool[k].org == dp.org || got >= want / 2 {
-                let m = member_pool.remove(k);
-                g.link("delegate_member", *did, m.id, "2022-05-01");
-                linked_members.push(m);
-                got += 1;
-            } else {
-                k += 1;
-            }
+        // members of the delegate's own branch first, then any branch of the town
+        let mut picked: Vec<usize> = (0..member_pool.len()).filter(|&k| member_pool[k].org == dp.org).take(want).collect();
+        if picked.len() < want {
+            let more: Vec<usize> = (0..member_pool.len()).filter(|k| !picked.contains(k)).take(want - picked.len()).collect();
+            picked.extend(more);
+        }
+        picked.sort_unstable_by(|a, b| b.cmp(a));
+        for k in picked {
+            let m = member_pool.remove(k);
+            g.link("delegate_member", *did, m.id, "2022-05-01");
+            linked_members.push(m);
         }
     }
     for m in &linked_members {

@@ -19,6 +19,7 @@ pub mod congress;
 pub mod db;
 pub mod demo;
 pub mod ids;
+pub mod import;
 pub mod migrate;
 pub mod network;
 pub mod orgs;

@@ -177,7 +177,7 @@ pub(crate) fn sum_i(r: &AnyRow, col: &str) -> i64 {
     r.try_get::<Option<String>, _>(col).ok().flatten().and_then(|s| s.parse().ok()).unwrap_or(0)
 }
 
-async fn insert(conn: &mut sqlx::AnyConnection, tenant_id: Id, id: Id, parent: Option<&Org>, v: &ValidOrg, change: &Change) -> Result<Org> {
+pub(crate) async fn insert(conn: &mut sqlx::AnyConnection, tenant_id: Id, id: Id, parent: Option<&Org>, v: &ValidOrg, change: &Change) -> Result<Org> {
     let path = child_path(parent.map(|p| p.path.as_str()), id);
     let org = Org {
         tenant_id,

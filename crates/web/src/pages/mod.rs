@@ -1,0 +1,120 @@
+//! The HTML routes. Each handler checks the viewer's permission on the organisation the
+//! data belongs to before it reads or writes anything.
+
+mod account;
+mod congress;
+mod home;
+mod io;
+mod orgs;
+mod people;
+mod reports;
+
+use crate::auth::Viewer;
+use crate::error::{WebError, WebResult};
+use crate::AppState;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use lianxin_domain::access::{Actor, Permission};
+use lianxin_store::orgs::Org;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/assets/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], include_str!("../../assets/app.css")) }))
+        .route("/assets/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], include_str!("../../assets/app.js")) }))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/lang/{code}", get(account::switch_lang))
+        .route("/me", get(account::me))
+        .route("/me/tokens", post(account::create_token))
+        .route("/me/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/me/password", post(account::change_password))
+        .route("/admin/users", get(account::users).post(account::create_user))
+        .route("/admin/users/{id}/grants", post(account::add_grant))
+        .route("/orgs", get(orgs::index))
+        .route("/orgs/{id}", get(orgs::show).post(orgs::update))
+        .route("/orgs/{id}/children", post(orgs::create_child))
+        .route("/orgs/{id}/move", post(orgs::move_org))
+        .route("/orgs/{id}/retire", post(orgs::retire))
+        .route("/orgs/{id}/bodies", post(congress::create_body))
+        .route("/people", get(people::list).post(people::create))
+        .route("/people/new", get(people::new_form))
+        .route("/people/{id}", get(people::show).post(people::update))
+        .route("/people/{id}/edit", get(people::edit_form))
+        .route("/bodies", get(congress::bodies))
+        .route("/bodies/{id}", get(congress::body).post(congress::update_body))
+        .route("/bodies/{id}/terms", post(congress::create_term))
+        .route("/bodies/{id}/delegates", get(congress::delegates))
+        .route("/bodies/{id}/composition", get(reports::composition))
+        .route("/bodies/{id}/coverage", get(reports::coverage))
+        .route("/terms/{id}/groups", post(congress::create_group))
+        .route("/terms/{id}/delegates", post(congress::add_delegate))
+        .route("/terms/{id}/committee", post(congress::add_committee))
+        .route("/groups/{id}", post(congress::update_group))
+        .route("/delegates/{id}", get(congress::delegate).post(congress::update_delegate))
+        .route("/delegates/{id}/qualification", post(congress::qualification))
+        .route("/links", post(congress::create_link))
+        .route("/links/{id}/end", post(congress::end_link))
+        .route("/audit", get(reports::audit))
+        .route("/import", get(io::import_form).post(io::import))
+        .route("/import/template.xlsx", get(io::template))
+}
+
+/// Runs a page handler and turns its error into a page in the viewer's language.
+pub(crate) fn page(v: &Viewer, r: WebResult<Response>) -> Response {
+    match r {
+        Ok(resp) => resp,
+        Err(e) => crate::view::error_page(v, e),
+    }
+}
+
+/// After a successful form: back to a page (303, so a reload does not post again).
+pub(crate) fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// The organisation a viewer starts from: the root of their first scope for `p`
+/// (administrators: the first tree).
+pub(crate) async fn home_org(state: &AppState, a: &Actor, p: Permission) -> WebResult<Org> {
+    let scopes = a.scopes_for(p);
+    match scopes.first() {
+        Some(Some(path)) => {
+            let id = lianxin_domain::org::ancestors(path).last().copied().ok_or(WebError::NotFound)?;
+            Ok(lianxin_store::orgs::get(&state.store, id).await?)
+        }
+        Some(None) => lianxin_store::orgs::roots(&state.store).await?.into_iter().next().ok_or(WebError::NotFound),
+        None => Err(WebError::Forbidden),
+    }
+}
+
+/// The form value of a checkbox-free boolean or an optional id: empty means none.
+pub(crate) fn opt_id(s: &Option<String>) -> Option<i64> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).and_then(|s| s.parse().ok())
+}
+
+pub(crate) fn opt_str(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// [`home_org`] for the API.
+pub(crate) async fn home_org_api(state: &AppState, a: &Actor, p: Permission) -> WebResult<Org> {
+    home_org(state, a, p).await
+}
+
+/// The organisation path a link's starting end belongs to, for the API's scope check.
+pub(crate) async fn link_scope_api(state: &AppState, kind: &str, from_id: i64) -> WebResult<String> {
+    congress::link_scope(state, kind, from_id).await
+}
+
+/// The delegates table, for the command line's export.
+pub fn delegates_table_pub(lang: lianxin_domain::Lang, items: &[lianxin_store::congress::Delegate]) -> crate::view::Table {
+    congress::delegates_table(lang, items, true)
+}
+
+/// The people table, for the command line's export.
+pub fn people_table_pub(lang: lianxin_domain::Lang, items: &[lianxin_store::people::Person]) -> crate::view::Table {
+    people::people_table(lang, items)
+}
