@@ -137,7 +137,8 @@ mod tests {
         }
     }
 
-    const ALL: [Permission; 10] = [ViewOrgs, EditOrgs, ViewPeople, EditPeople, ViewDelegates, EditDelegates, ViewReports, Import, ViewAudit, ManageUsers];
+    const ALL: [Permission; 10] =
+        [ViewOrgs, EditOrgs, ViewPeople, EditPeople, ViewDelegates, EditDelegates, ViewReports, Import, ViewAudit, ManageUsers];
 
     /// The whole matrix, one row per role: which permissions it has inside its scope.
     #[test]

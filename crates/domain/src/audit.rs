@@ -125,7 +125,20 @@ mod tests {
             .map(|seq| {
                 let after = Some(format!("{{\"name\":\"代表{seq}\"}}"));
                 let hash = entry_hash(&prev, seq, 1, 1000 + seq, Some(7), "张三", "update", "person", Some(seq), None, after.as_deref());
-                let e = Entry { seq, tenant_id: 1, at_ms: 1000 + seq, actor_id: Some(7), actor_name: "张三".into(), action: "update".into(), entity: "person".into(), entity_id: Some(seq), before: None, after, prev_hash: prev.clone(), hash: hash.clone() };
+                let e = Entry {
+                    seq,
+                    tenant_id: 1,
+                    at_ms: 1000 + seq,
+                    actor_id: Some(7),
+                    actor_name: "张三".into(),
+                    action: "update".into(),
+                    entity: "person".into(),
+                    entity_id: Some(seq),
+                    before: None,
+                    after,
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
                 prev = hash;
                 e
             })

@@ -75,11 +75,7 @@ impl Default for CompositionSettings {
 }
 
 fn rows_from(counts: Vec<(String, String, i64)>, total: i64) -> Vec<Row> {
-    counts
-        .into_iter()
-        .filter(|(_, _, c)| *c > 0)
-        .map(|(key, label, c)| Row { key, label, share: Share::of(c, total) })
-        .collect()
+    counts.into_iter().filter(|(_, _, c)| *c > 0).map(|(key, label, c)| Row { key, label, share: Share::of(c, total) }).collect()
 }
 
 pub fn compose(profiles: &[Profile], on: Date, settings: CompositionSettings, lang: Lang) -> Composition {
@@ -119,10 +115,7 @@ pub fn compose(profiles: &[Profile], on: Date, settings: CompositionSettings, la
     let mut by_age: Vec<(String, String, i64)> = bands
         .iter()
         .map(|(k, zh, en, lo, hi)| {
-            let n = profiles
-                .iter()
-                .filter(|p| p.birth_date.map(|b| (*lo..=*hi).contains(&age_on(b, on))).unwrap_or(false))
-                .count() as i64;
+            let n = profiles.iter().filter(|p| p.birth_date.map(|b| (*lo..=*hi).contains(&age_on(b, on))).unwrap_or(false)).count() as i64;
             (k.to_string(), lang.pick(zh, en).to_string(), n)
         })
         .collect();
@@ -156,7 +149,9 @@ pub fn compose(profiles: &[Profile], on: Date, settings: CompositionSettings, la
     let count = |f: &dyn Fn(&Profile) -> bool| profiles.iter().filter(|p| f(p)).count() as i64;
     let highlights = vec![
         Row { key: "women".into(), label: t("妇女代表", "Women"), share: Share::of(count(&|p| p.gender == Gender::Female), total) },
-        Row { key: "minority".into(), label: t("少数民族代表", "Ethnic minorities"), share: Share::of(count(&|p| is_minority(&p.ethnicity)), total) },
+        Row {
+            key: "minority".into(), label: t("少数民族代表", "Ethnic minorities"), share: Share::of(count(&|p| is_minority(&p.ethnicity)), total)
+        },
         Row {
             key: "college".into(),
             label: t("大专学历以上代表", "College-educated and above"),

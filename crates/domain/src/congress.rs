@@ -189,15 +189,7 @@ pub fn change_qualification(
             ))
         }
     }
-    Ok(QualificationChange {
-        new_status,
-        reason,
-        rule,
-        note,
-        decided_on: fmt_date(decided),
-        proposed_by,
-        decided_by,
-    })
+    Ok(QualificationChange { new_status, reason, rule, note, decided_on: fmt_date(decided), proposed_by, decided_by })
 }
 
 /// The fields of a term (届).
@@ -222,9 +214,7 @@ pub struct ValidTerm {
 /// Adds whole years, keeping 29 February on 28 February in common years.
 pub fn add_years(d: Date, years: i32) -> Date {
     let y = d.year() + years;
-    Date::from_calendar_date(y, d.month(), d.day())
-        .or_else(|_| Date::from_calendar_date(y, d.month(), d.day() - 1))
-        .unwrap_or(d)
+    Date::from_calendar_date(y, d.month(), d.day()).or_else(|_| Date::from_calendar_date(y, d.month(), d.day() - 1)).unwrap_or(d)
 }
 
 /// Checks a term: a positive number, an end after the start (default: `term_years` later),
@@ -414,7 +404,12 @@ mod tests {
         assert!(validate_term(&TermInput { number: 3, starts_on: "2021-06-01".into(), ..Default::default() }, 5, &others).is_ok());
         assert!(validate_term(&TermInput { number: 3, starts_on: "2021-05-01".into(), ..Default::default() }, 5, &others).is_err());
         assert!(validate_term(&TermInput { number: 2, starts_on: "2030-05-01".into(), ..Default::default() }, 5, &others).is_err());
-        assert!(validate_term(&TermInput { number: 4, starts_on: "2030-05-01".into(), ends_on: Some("2030-01-01".into()), ..Default::default() }, 5, &[]).is_err());
+        assert!(validate_term(
+            &TermInput { number: 4, starts_on: "2030-05-01".into(), ends_on: Some("2030-01-01".into()), ..Default::default() },
+            5,
+            &[]
+        )
+        .is_err());
     }
 
     #[test]

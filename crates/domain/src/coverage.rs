@@ -57,11 +57,8 @@ pub fn coverage(net: &Network, min_members: i64) -> Coverage {
             members_of.entry(*d).or_default().insert(*m);
         }
     }
-    let delegates_short: Vec<(Id, i64)> = delegates
-        .iter()
-        .map(|d| (*d, members_of.get(d).map(|s| s.len() as i64).unwrap_or(0)))
-        .filter(|(_, n)| *n < min_members)
-        .collect();
+    let delegates_short: Vec<(Id, i64)> =
+        delegates.iter().map(|d| (*d, members_of.get(d).map(|s| s.len() as i64).unwrap_or(0))).filter(|(_, n)| *n < min_members).collect();
 
     let network_members: BTreeSet<Id> = members_of.values().flatten().copied().collect();
     let mut residents_of: BTreeMap<Id, BTreeSet<Id>> = BTreeMap::new();

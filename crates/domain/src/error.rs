@@ -24,12 +24,7 @@ impl FieldError {
     }
 
     pub fn too_long(field: &str, zh_name: &str, max: usize) -> Self {
-        FieldError::new(
-            field,
-            "too_long",
-            format!("{zh_name}不能超过{max}个字"),
-            format!("{field} must be at most {max} characters"),
-        )
+        FieldError::new(field, "too_long", format!("{zh_name}不能超过{max}个字"), format!("{field} must be at most {max} characters"))
     }
 
     pub fn message(&self, lang: Lang) -> &str {

@@ -120,22 +120,13 @@ impl OrgInput {
         if kind.is_none() {
             e.push(FieldError::new("kind", "bad_choice", "请选择组织类别", "choose the kind of organisation"));
         }
-        let category = if self.category.trim().is_empty() {
-            Some(OrgCategory::Other)
-        } else {
-            OrgCategory::from_code(self.category.trim())
-        };
+        let category = if self.category.trim().is_empty() { Some(OrgCategory::Other) } else { OrgCategory::from_code(self.category.trim()) };
         if category.is_none() {
             e.push(FieldError::new("category", "bad_choice", "请选择组织类型", "choose the type of organisation"));
         }
         let code = e.opt_text("code", "组织代码", self.code.as_deref(), 40);
         e.finish()?;
-        Ok(ValidOrg {
-            name,
-            kind: kind.unwrap_or(OrgKind::Branch),
-            category: category.unwrap_or(OrgCategory::Other),
-            code,
-        })
+        Ok(ValidOrg { name, kind: kind.unwrap_or(OrgKind::Branch), category: category.unwrap_or(OrgCategory::Other), code })
     }
 }
 

@@ -42,11 +42,62 @@ coded_enum! {
 
 /// The 56 recognised ethnic groups; 汉族 is the majority, every other one a minority.
 pub const ETHNICITIES: &[&str] = &[
-    "汉族", "壮族", "回族", "满族", "维吾尔族", "苗族", "彝族", "土家族", "藏族", "蒙古族", "侗族", "布依族", "瑶族",
-    "白族", "朝鲜族", "哈尼族", "黎族", "哈萨克族", "傣族", "畲族", "傈僳族", "东乡族", "仡佬族", "拉祜族", "佤族",
-    "水族", "纳西族", "羌族", "土族", "仫佬族", "锡伯族", "柯尔克孜族", "景颇族", "达斡尔族", "撒拉族", "布朗族",
-    "毛南族", "塔吉克族", "普米族", "阿昌族", "怒族", "鄂温克族", "京族", "基诺族", "德昂族", "保安族", "俄罗斯族",
-    "裕固族", "乌孜别克族", "门巴族", "鄂伦春族", "独龙族", "赫哲族", "高山族", "珞巴族", "塔塔尔族",
+    "汉族",
+    "壮族",
+    "回族",
+    "满族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "土家族",
+    "藏族",
+    "蒙古族",
+    "侗族",
+    "布依族",
+    "瑶族",
+    "白族",
+    "朝鲜族",
+    "哈尼族",
+    "黎族",
+    "哈萨克族",
+    "傣族",
+    "畲族",
+    "傈僳族",
+    "东乡族",
+    "仡佬族",
+    "拉祜族",
+    "佤族",
+    "水族",
+    "纳西族",
+    "羌族",
+    "土族",
+    "仫佬族",
+    "锡伯族",
+    "柯尔克孜族",
+    "景颇族",
+    "达斡尔族",
+    "撒拉族",
+    "布朗族",
+    "毛南族",
+    "塔吉克族",
+    "普米族",
+    "阿昌族",
+    "怒族",
+    "鄂温克族",
+    "京族",
+    "基诺族",
+    "德昂族",
+    "保安族",
+    "俄罗斯族",
+    "裕固族",
+    "乌孜别克族",
+    "门巴族",
+    "鄂伦春族",
+    "独龙族",
+    "赫哲族",
+    "高山族",
+    "珞巴族",
+    "塔塔尔族",
 ];
 
 pub fn is_minority(ethnicity: &str) -> bool {
@@ -204,7 +255,12 @@ impl PersonInput {
             Some(s) => {
                 let s = if s.ends_with('族') { s.to_string() } else { format!("{s}族") };
                 if !ETHNICITIES.contains(&s.as_str()) {
-                    e.push(FieldError::new("ethnicity", "bad_choice", format!("“{s}”不是规范的民族名称"), format!("'{s}' is not a recognised ethnic group")));
+                    e.push(FieldError::new(
+                        "ethnicity",
+                        "bad_choice",
+                        format!("“{s}”不是规范的民族名称"),
+                        format!("'{s}' is not a recognised ethnic group"),
+                    ));
                 }
                 s
             }
@@ -214,7 +270,12 @@ impl PersonInput {
             Some(s) => {
                 let found = Education::from_code(s).or_else(|| Education::ALL.iter().copied().find(|v| v.label().zh == s));
                 if found.is_none() {
-                    e.push(FieldError::new("education", "bad_choice", format!("“{s}”不是有效的学历"), format!("'{s}' is not a valid education level")));
+                    e.push(FieldError::new(
+                        "education",
+                        "bad_choice",
+                        format!("“{s}”不是有效的学历"),
+                        format!("'{s}' is not a valid education level"),
+                    ));
                 }
                 found
             }
@@ -223,7 +284,12 @@ impl PersonInput {
         let phone = e.opt_text("phone", "联系电话", self.phone.as_deref(), 20);
         if let Some(p) = &phone {
             if !phone_is_valid(p) {
-                e.push(FieldError::new("phone", "bad_format", "联系电话格式不正确(手机号11位,或区号-号码)", "phone must be an 11-digit mobile or area-code-number"));
+                e.push(FieldError::new(
+                    "phone",
+                    "bad_format",
+                    "联系电话格式不正确(手机号11位,或区号-号码)",
+                    "phone must be an 11-digit mobile or area-code-number",
+                ));
             }
         }
         let address = e.opt_text("address", "住址", self.address.as_deref(), 120);
@@ -251,10 +317,20 @@ impl PersonInput {
         let id_number = e.opt_text("id_number", "身份证号", self.id_number.as_deref(), 18).map(|s| s.to_ascii_uppercase());
         if let Some(id) = &id_number {
             if !id_number_is_valid(id) {
-                e.push(FieldError::new("id_number", "bad_format", "身份证号无效(18位,末位校验码)", "identity number is not valid (18 characters with check digit)"));
+                e.push(FieldError::new(
+                    "id_number",
+                    "bad_format",
+                    "身份证号无效(18位,末位校验码)",
+                    "identity number is not valid (18 characters with check digit)",
+                ));
             } else if let (Some(b), Some(idb)) = (birth, birth_date_from_id(id)) {
                 if b != idb {
-                    e.push(FieldError::new("id_number", "mismatch", "身份证号中的出生日期与填写的出生日期不一致", "the birth date in the identity number differs from the birth date given"));
+                    e.push(FieldError::new(
+                        "id_number",
+                        "mismatch",
+                        "身份证号中的出生日期与填写的出生日期不一致",
+                        "the birth date in the identity number differs from the birth date given",
+                    ));
                 }
             }
         }

@@ -1,1 +1,3 @@
-pub async fn run(_url: &str, _n: usize) -> anyhow::Result<()> { anyhow::bail!("bench: see below") }
+pub async fn run(_url: &str, _n: usize) -> anyhow::Result<()> {
+    anyhow::bail!("bench: see below")
+}

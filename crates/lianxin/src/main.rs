@@ -183,7 +183,9 @@ async fn main() -> Result<()> {
             } else {
                 let started = std::time::Instant::now();
                 let bar = indicatif::ProgressBar::new_spinner();
-                let s = lianxin_store::demo::build(&store, &cli_change("demo"), &|stage| bar.set_message(stage.to_string())).await.map_err(|e| anyhow!("{e}"))?;
+                let s = lianxin_store::demo::build(&store, &cli_change("demo"), &|stage| bar.set_message(stage.to_string()))
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
                 bar.finish_and_clear();
                 println!(
                     "演示数据已建成 / demo built in {:.1} s: {} organisations, {} members, {} residents, {} congresses, {} delegates, {} liaison links",
@@ -197,7 +199,8 @@ async fn main() -> Result<()> {
                 );
             }
             let c = Config::default();
-            let logins = lianxin_web::setup::demo_users(&store, &cli_change("demo"), c.argon2_m_kib, c.argon2_t).await.map_err(|e| anyhow!("{e:?}"))?;
+            let logins =
+                lianxin_web::setup::demo_users(&store, &cli_change("demo"), c.argon2_m_kib, c.argon2_t).await.map_err(|e| anyhow!("{e:?}"))?;
             println!("\n演示账号 / demo logins (password 密码: {}):", lianxin_web::setup::DEMO_PASSWORD);
             for l in &logins {
                 println!("  {:<14} {}", l.username, l.role_zh);
@@ -221,7 +224,11 @@ async fn main() -> Result<()> {
                 let s = lianxin_web::excel::read_csv(&bytes, &sheet).map_err(|e| anyhow!(e))?;
                 vec![lianxin_store::import::InSheet { name: s.name, rows: s.rows }]
             } else {
-                lianxin_web::excel::read_xlsx(&bytes).map_err(|e| anyhow!(e))?.into_iter().map(|s| lianxin_store::import::InSheet { name: s.name, rows: s.rows }).collect()
+                lianxin_web::excel::read_xlsx(&bytes)
+                    .map_err(|e| anyhow!(e))?
+                    .into_iter()
+                    .map(|s| lianxin_store::import::InSheet { name: s.name, rows: s.rows })
+                    .collect()
             };
             let root = lianxin_store::orgs::get(&store, org).await.map_err(|e| anyhow!("organisation {org}: {e}"))?;
             let body = match body {
@@ -229,7 +236,9 @@ async fn main() -> Result<()> {
                 None => None,
             };
             let bar = indicatif::ProgressBar::new(0);
-            bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
             let result = lianxin_store::import::run(&store, &root, body.as_ref(), &sheets, &cli_change("import"), &|done, total| {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
@@ -258,16 +267,24 @@ async fn main() -> Result<()> {
             let lang = lianxin_domain::Lang::Zh;
             let table = match what.as_str() {
                 "delegates" => {
-                    let b = lianxin_store::congress::body(&store, body.ok_or_else(|| anyhow!("--body is needed"))?).await.map_err(|e| anyhow!("{e}"))?;
+                    let b =
+                        lianxin_store::congress::body(&store, body.ok_or_else(|| anyhow!("--body is needed"))?).await.map_err(|e| anyhow!("{e}"))?;
                     let today = lianxin_domain::error::fmt_date(lianxin_store::day_of_ms(now_ms()));
-                    let t = lianxin_store::congress::current_term(&store, &b, &today).await.map_err(|e| anyhow!("{e}"))?.ok_or_else(|| anyhow!("the congress has no term"))?;
-                    let page = lianxin_store::congress::delegates(&store, &t, &[None], &Default::default(), lianxin_store::PageReq::all()).await.map_err(|e| anyhow!("{e}"))?;
+                    let t = lianxin_store::congress::current_term(&store, &b, &today)
+                        .await
+                        .map_err(|e| anyhow!("{e}"))?
+                        .ok_or_else(|| anyhow!("the congress has no term"))?;
+                    let page = lianxin_store::congress::delegates(&store, &t, &[None], &Default::default(), lianxin_store::PageReq::all())
+                        .await
+                        .map_err(|e| anyhow!("{e}"))?;
                     lianxin_web::pages::delegates_table_pub(lang, &page.items)
                 }
                 "people" => {
                     let o = lianxin_store::orgs::get(&store, org.ok_or_else(|| anyhow!("--org is needed"))?).await.map_err(|e| anyhow!("{e}"))?;
                     let f = lianxin_store::people::PeopleFilter { org_id: Some(o.id), ..Default::default() };
-                    let page = lianxin_store::people::list(&store, o.tenant_id, &[None], &f, lianxin_store::PageReq::all()).await.map_err(|e| anyhow!("{e}"))?;
+                    let page = lianxin_store::people::list(&store, o.tenant_id, &[None], &f, lianxin_store::PageReq::all())
+                        .await
+                        .map_err(|e| anyhow!("{e}"))?;
                     lianxin_web::pages::people_table_pub(lang, &page.items)
                 }
                 other => bail!("unknown export '{other}': use delegates or people"),
@@ -306,7 +323,8 @@ async fn main() -> Result<()> {
         Cmd::Admin { cmd: AdminCmd::CreateUser { username, name, password, role, scope_org, body } } => {
             let store = open(&cli.database_url, false).await?;
             lianxin_web::auth::check_password(&password).map_err(|e| anyhow!("{}", e.zh))?;
-            let role = <lianxin_domain::access::Role as lianxin_domain::lang::Coded>::from_code(&role).ok_or_else(|| anyhow!("unknown role {role}"))?;
+            let role =
+                <lianxin_domain::access::Role as lianxin_domain::lang::Coded>::from_code(&role).ok_or_else(|| anyhow!("unknown role {role}"))?;
             let c = Config::default();
             let hash = lianxin_web::auth::hash_password_sync(&password, c.argon2_m_kib, c.argon2_t).map_err(|e| anyhow!("{e:?}"))?;
             let ch = cli_change("admin");
@@ -314,7 +332,13 @@ async fn main() -> Result<()> {
                 Some(o) => Some(lianxin_store::orgs::get(&store, o).await.map_err(|e| anyhow!("{e}"))?.tenant_id),
                 None => None,
             };
-            let u = lianxin_store::users::create(&store, &lianxin_store::users::NewUser { username, display_name: name, password_hash: hash, tenant_id: tenant, person_id: None }, &ch).await.map_err(|e| anyhow!("{e}"))?;
+            let u = lianxin_store::users::create(
+                &store,
+                &lianxin_store::users::NewUser { username, display_name: name, password_hash: hash, tenant_id: tenant, person_id: None },
+                &ch,
+            )
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
             lianxin_store::users::grant(&store, u.id, role, scope_org, body, &ch).await.map_err(|e| anyhow!("{e}"))?;
             println!("user {} created", u.username);
             Ok(())

@@ -1,7 +1,7 @@
 //! The append-only, hash-chained audit log. Every write in the store calls [`append`] inside
 //! its own transaction, so a change and its audit entry commit together or not at all.
 
-use crate::db::{q, Q, RowExt, Store, V};
+use crate::db::{q, RowExt, Store, Q, V};
 use crate::{Change, Page, PageReq, Result};
 use lianxin_domain::audit::{entry_hash, verify as verify_chain, Break, Entry, GENESIS};
 use sqlx::any::AnyRow;

@@ -133,7 +133,17 @@ pub async fn create_body_with_id(store: &Store, input: &BodyInput, id: Id, chang
     q(
         "INSERT INTO bodies (tenant_id, id, org_id, name, kind, term_years, min_members_per_delegate, youth_age_max, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-        [b.tenant_id.into(), id.into(), org.id.into(), b.name.as_str().into(), b.kind.as_str().into(), years.into(), min.into(), youth.into(), change.now_ms.into()],
+        [
+            b.tenant_id.into(),
+            id.into(),
+            org.id.into(),
+            b.name.as_str().into(),
+            b.kind.as_str().into(),
+            years.into(),
+            min.into(),
+            youth.into(),
+            change.now_ms.into(),
+        ],
     )
     .execute(&mut *tx)
     .await?;
@@ -240,7 +250,16 @@ pub async fn create_term_with_id(store: &Store, body: &Body, input: &TermInput, 
     let mut tx = store.pool.begin().await?;
     q(
         "INSERT INTO terms (tenant_id, id, body_id, number, starts_on, ends_on, seats, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        [t.tenant_id.into(), id.into(), body.id.into(), t.number.into(), t.starts_on.as_str().into(), t.ends_on.as_str().into(), t.seats.into(), change.now_ms.into()],
+        [
+            t.tenant_id.into(),
+            id.into(),
+            body.id.into(),
+            t.number.into(),
+            t.starts_on.as_str().into(),
+            t.ends_on.as_str().into(),
+            t.seats.into(),
+            change.now_ms.into(),
+        ],
     )
     .execute(&mut *tx)
     .await?;
@@ -289,7 +308,10 @@ pub async fn groups(store: &Store, term: &Term) -> Result<Vec<Group>> {
 }
 
 pub async fn group(store: &Store, id: Id) -> Result<Group> {
-    let r = q("SELECT tenant_id, term_id FROM delegate_groups WHERE id = $1", [id.into()]).fetch_optional(&store.pool).await?.ok_or_else(StoreError::not_found)?;
+    let r = q("SELECT tenant_id, term_id FROM delegate_groups WHERE id = $1", [id.into()])
+        .fetch_optional(&store.pool)
+        .await?
+        .ok_or_else(StoreError::not_found)?;
     let t = term(store, r.i("term_id")).await?;
     groups(store, &t).await?.into_iter().find(|g| g.id == id).ok_or_else(StoreError::not_found)
 }
@@ -317,7 +339,17 @@ pub async fn create_group_with_id(store: &Store, term: &Term, input: &GroupInput
     .execute(&mut *tx)
     .await
     .map_err(|e| dup_group(e.into()))?;
-    append(&mut tx, term.tenant_id, change, "create", "group", Some(id), None, Some(serde_json::json!({"name": name, "term_id": term.id}).to_string())).await?;
+    append(
+        &mut tx,
+        term.tenant_id,
+        change,
+        "create",
+        "group",
+        Some(id),
+        None,
+        Some(serde_json::json!({"name": name, "term_id": term.id}).to_string()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Group { tenant_id: term.tenant_id, id, term_id: term.id, name, leader_id: None, leader_name: None, members: 0 })
 }
@@ -339,7 +371,12 @@ pub async fn update_group(store: &Store, id: Id, input: &GroupInput, change: &Ch
     if let Some(l) = input.leader_id {
         let d = delegate(store, l).await?;
         if d.group_id != Some(id) || d.status != "active" {
-            return Err(StoreError::invalid(FieldError::new("leader_id", "not_member", "组长须是本组在任代表", "the leader must be an active delegate of the group")));
+            return Err(StoreError::invalid(FieldError::new(
+                "leader_id",
+                "not_member",
+                "组长须是本组在任代表",
+                "the leader must be an active delegate of the group",
+            )));
         }
     }
     let mut tx = store.pool.begin().await?;
@@ -468,9 +505,12 @@ pub async fn delegate(store: &Store, id: Id) -> Result<Delegate> {
 
 /// The delegate records of one person (a person may sit in several bodies and terms).
 pub async fn delegates_of_person(store: &Store, tenant_id: Id, person_id: Id) -> Result<Vec<Delegate>> {
-    let rows = q(concat!(delegate_select!(), " WHERE d.tenant_id = $1 AND d.person_id = $2 ORDER BY d.created_at DESC"), [tenant_id.into(), person_id.into()])
-        .fetch_all(&store.pool)
-        .await?;
+    let rows = q(
+        concat!(delegate_select!(), " WHERE d.tenant_id = $1 AND d.person_id = $2 ORDER BY d.created_at DESC"),
+        [tenant_id.into(), person_id.into()],
+    )
+    .fetch_all(&store.pool)
+    .await?;
     Ok(rows.iter().map(Delegate::from_row).collect())
 }
 
@@ -493,7 +533,10 @@ pub async fn delegates(store: &Store, term: &Term, scopes: &[Option<String>], f:
     scope_clause(&mut w, scopes);
     if let Some(t) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pat = like_pattern(t);
-        w.push(" AND (p.name LIKE ? ESCAPE '\\' OR d.constituency LIKE ? ESCAPE '\\' OR o.name LIKE ? ESCAPE '\\')", [V::T(pat.clone()), V::T(pat.clone()), V::T(pat)]);
+        w.push(
+            " AND (p.name LIKE ? ESCAPE '\\' OR d.constituency LIKE ? ESCAPE '\\' OR o.name LIKE ? ESCAPE '\\')",
+            [V::T(pat.clone()), V::T(pat.clone()), V::T(pat)],
+        );
     }
     if let Some(c) = f.category.as_deref().filter(|s| !s.is_empty()) {
         w.push(" AND d.category = ?", [V::T(c.into())]);
@@ -532,9 +575,8 @@ pub async fn delegates(store: &Store, term: &Term, scopes: &[Option<String>], f:
 
 async fn check_group(store: &Store, term: &Term, group_id: Option<Id>) -> Result<()> {
     if let Some(g) = group_id {
-        let grp = group(store, g)
-            .await
-            .map_err(|_| StoreError::invalid(FieldError::new("group_id", "not_found", "代表小组不存在", "no such group")))?;
+        let grp =
+            group(store, g).await.map_err(|_| StoreError::invalid(FieldError::new("group_id", "not_found", "代表小组不存在", "no such group")))?;
         if grp.term_id != term.id {
             return Err(StoreError::invalid(FieldError::new("group_id", "other_term", "代表小组不属于本届", "the group belongs to another term")));
         }
@@ -562,7 +604,12 @@ pub async fn add_delegate_with_id(store: &Store, term: &Term, input: &DelegateIn
     if let Some(r) = v.replaces_id {
         let old = delegate(store, r).await?;
         if old.term_id != term.id || !old.is_vacancy() {
-            return Err(StoreError::invalid(FieldError::new("replaces_id", "not_vacant", "所补席位不是本届的空缺", "that seat is not a vacancy of this term")));
+            return Err(StoreError::invalid(FieldError::new(
+                "replaces_id",
+                "not_vacant",
+                "所补席位不是本届的空缺",
+                "that seat is not a vacancy of this term",
+            )));
         }
     }
     let mut tx = store.pool.begin().await?;
@@ -640,9 +687,12 @@ pub async fn update_delegate(store: &Store, id: Id, input: &DelegateEdit, change
     // a leader who leaves the group stops leading it
     if before.group_id != v.group_id {
         if let Some(g) = before.group_id {
-            q("UPDATE delegate_groups SET leader_id = NULL WHERE tenant_id = $1 AND id = $2 AND leader_id = $3", [before.tenant_id.into(), g.into(), id.into()])
-                .execute(&mut *tx)
-                .await?;
+            q(
+                "UPDATE delegate_groups SET leader_id = NULL WHERE tenant_id = $1 AND id = $2 AND leader_id = $3",
+                [before.tenant_id.into(), g.into(), id.into()],
+            )
+            .execute(&mut *tx)
+            .await?;
         }
     }
     let mut after = before.clone();
@@ -656,7 +706,12 @@ pub async fn update_delegate(store: &Store, id: Id, input: &DelegateEdit, change
 
 /// Terminates a qualification or stops duties (R-J6 … R-J9). Nothing is deleted: the seat
 /// becomes vacant and is listed for a by-election.
-pub async fn change_delegate_qualification(store: &Store, id: Id, input: &QualificationChangeInput, change: &Change) -> Result<(Delegate, QualificationChange)> {
+pub async fn change_delegate_qualification(
+    store: &Store,
+    id: Id,
+    input: &QualificationChangeInput,
+    change: &Change,
+) -> Result<(Delegate, QualificationChange)> {
     let before = delegate(store, id).await?;
     let term = term(store, before.term_id).await?;
     let status = DelegateStatus::from_code(&before.status).unwrap_or(DelegateStatus::Active);
@@ -682,9 +737,12 @@ pub async fn change_delegate_qualification(store: &Store, id: Id, input: &Qualif
     .execute(&mut *tx)
     .await?;
     if let Some(g) = before.group_id {
-        q("UPDATE delegate_groups SET leader_id = NULL WHERE tenant_id = $1 AND id = $2 AND leader_id = $3", [before.tenant_id.into(), g.into(), id.into()])
-            .execute(&mut *tx)
-            .await?;
+        q(
+            "UPDATE delegate_groups SET leader_id = NULL WHERE tenant_id = $1 AND id = $2 AND leader_id = $3",
+            [before.tenant_id.into(), g.into(), id.into()],
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     let mut after = before.clone();
     after.status = c.new_status.code().into();
@@ -782,7 +840,16 @@ pub async fn add_committee_member(store: &Store, term: &Term, input: &CommitteeI
     )
     .await?;
     tx.commit().await?;
-    Ok(CommitteeMember { tenant_id: term.tenant_id, id, term_id: term.id, person_id: person.id, name: person.name, post: post.code().into(), since, until: None })
+    Ok(CommitteeMember {
+        tenant_id: term.tenant_id,
+        id,
+        term_id: term.id,
+        person_id: person.id,
+        name: person.name,
+        post: post.code().into(),
+        since,
+        until: None,
+    })
 }
 
 /// The organisation a body belongs to (for scope checks on everything inside the body).

@@ -110,7 +110,11 @@ impl Store {
                     )));
                 }
                 if path.is_dir() {
-                    return Err(StoreError::Config(format!("{} is a folder, not a database file / {} 是目录,不是数据库文件", path.display(), path.display())));
+                    return Err(StoreError::Config(format!(
+                        "{} is a folder, not a database file / {} 是目录,不是数据库文件",
+                        path.display(),
+                        path.display()
+                    )));
                 }
                 if open == Open::Existing && !path.exists() {
                     return Err(StoreError::Config(format!(

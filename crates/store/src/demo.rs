@@ -64,8 +64,8 @@ const GIVEN_M: &[&str] = &[
     "春生", "德明", "金龙", "永红", "文", "峰", "光明", "家乐", "兴旺", "福生", "长青", "振华", "学文", "树林", "荣", "卫东", "跃进",
 ];
 const GIVEN_F: &[&str] = &[
-    "芳", "娟", "敏", "静", "丽", "艳", "霞", "秀英", "桂英", "玉兰", "春梅", "红", "燕", "萍", "丹", "婷", "雪", "琳", "慧", "晓红", "美玲",
-    "秀兰", "金凤", "小芳", "淑珍", "雅琴", "海燕", "文静", "梅", "兰",
+    "芳", "娟", "敏", "静", "丽", "艳", "霞", "秀英", "桂英", "玉兰", "春梅", "红", "燕", "萍", "丹", "婷", "雪", "琳", "慧", "晓红", "美玲", "秀兰",
+    "金凤", "小芳", "淑珍", "雅琴", "海燕", "文静", "梅", "兰",
 ];
 const OCCUPATIONS_RURAL: &[&str] = &["农民", "种植户", "养殖户", "村干部", "个体经营", "外出务工", "合作社负责人"];
 const OCCUPATIONS_URBAN: &[&str] = &["机关干部", "教师", "医生", "企业职工", "社区工作者", "个体工商户", "技术员", "退休干部"];
@@ -154,7 +154,17 @@ impl Gen {
         anniversary - time::Duration::days(days_back)
     }
     #[allow(clippy::too_many_arguments)]
-    fn person(&mut self, orgs: &[O], org: usize, kind: &'static str, female: bool, minority_eth: Option<&'static str>, college: bool, age: i32, rural: bool) -> P {
+    fn person(
+        &mut self,
+        orgs: &[O],
+        org: usize,
+        kind: &'static str,
+        female: bool,
+        minority_eth: Option<&'static str>,
+        college: bool,
+        age: i32,
+        rural: bool,
+    ) -> P {
         let id = self.id();
         let name = self.name(female);
         let birth = self.birth(age);
@@ -186,7 +196,9 @@ impl Gen {
             None
         } else {
             let years = 1 + self.rng.below((age - 19).max(1) as usize) as i32;
-            Some(fmt_date(REFERENCE_DAY.replace_year(REFERENCE_DAY.year() - years).unwrap_or(REFERENCE_DAY) - time::Duration::days(self.rng.below(300) as i64)))
+            Some(fmt_date(
+                REFERENCE_DAY.replace_year(REFERENCE_DAY.year() - years).unwrap_or(REFERENCE_DAY) - time::Duration::days(self.rng.below(300) as i64),
+            ))
         };
         let addr = format!("{}{}号", "组", 1 + self.rng.below(120));
         self.b.people.push([
@@ -243,7 +255,13 @@ async fn flush(store: &Store, tx: &mut sqlx::AnyConnection, b: &mut Batch) -> Re
         Ok(())
     }
     let _ = store;
-    write(tx, "INSERT INTO orgs (tenant_id, id, parent_id, path, depth, name, kind, category, sort_key, created_at, updated_at) VALUES", &mut b.orgs, 200).await?;
+    write(
+        tx,
+        "INSERT INTO orgs (tenant_id, id, parent_id, path, depth, name, kind, category, sort_key, created_at, updated_at) VALUES",
+        &mut b.orgs,
+        200,
+    )
+    .await?;
     write(
         tx,
         "INSERT INTO people (tenant_id, id, org_id, name, gender, birth_date, ethnicity, education, occupation, phone, address, kind, joined_on, id_number, created_at, updated_at) VALUES",
@@ -251,7 +269,13 @@ async fn flush(store: &Store, tx: &mut sqlx::AnyConnection, b: &mut Batch) -> Re
         200,
     )
     .await?;
-    write(tx, "INSERT INTO bodies (tenant_id, id, org_id, name, kind, term_years, min_members_per_delegate, youth_age_max, created_at, updated_at) VALUES", &mut b.bodies, 100).await?;
+    write(
+        tx,
+        "INSERT INTO bodies (tenant_id, id, org_id, name, kind, term_years, min_members_per_delegate, youth_age_max, created_at, updated_at) VALUES",
+        &mut b.bodies,
+        100,
+    )
+    .await?;
     write(tx, "INSERT INTO terms (tenant_id, id, body_id, number, starts_on, ends_on, created_at) VALUES", &mut b.terms, 100).await?;
     write(tx, "INSERT INTO delegate_groups (tenant_id, id, term_id, name, leader_id, created_at) VALUES", &mut b.groups, 200).await?;
     write(tx, "INSERT INTO committee_members (tenant_id, id, term_id, person_id, post, since, created_at) VALUES", &mut b.committee, 200).await?;
@@ -282,7 +306,18 @@ pub async fn build(store: &Store, change: &Change, progress: &dyn Fn(&str)) -> R
 // Column layouts pushed by both builders.
 fn body_row(g: &mut Gen, org: &O, name: &str) -> i64 {
     let id = g.id();
-    g.b.bodies.push([V::I(g.tenant), V::I(id), V::I(org.id), V::T(name.into()), V::T("party_congress".into()), V::I(5), V::I(3), V::I(35), V::I(g.now), V::I(g.now)]);
+    g.b.bodies.push([
+        V::I(g.tenant),
+        V::I(id),
+        V::I(org.id),
+        V::T(name.into()),
+        V::T("party_congress".into()),
+        V::I(5),
+        V::I(3),
+        V::I(35),
+        V::I(g.now),
+        V::I(g.now),
+    ]);
     id
 }
 fn term_row(g: &mut Gen, body: i64, number: i64, start: &str, end: &str) -> i64 {
@@ -355,7 +390,17 @@ async fn town(store: &Store, change: &Change, s: &mut Summary) -> Result<()> {
             }
         });
     }
-    let group_names = ["第一代表小组(下楣桥片)", "第二代表小组(七里洞片)", "第三代表小组(郴江片)", "第四代表小组(大塘片)", "第五代表小组(石盖塘片)", "第六代表小组(新田岭片)", "第七代表小组(万华岩片)", "第八代表小组(社区片)", "第九代表小组(机关企业片)"];
+    let group_names = [
+        "第一代表小组(下楣桥片)",
+        "第二代表小组(七里洞片)",
+        "第三代表小组(郴江片)",
+        "第四代表小组(大塘片)",
+        "第五代表小组(石盖塘片)",
+        "第六代表小组(新田岭片)",
+        "第七代表小组(万华岩片)",
+        "第八代表小组(社区片)",
+        "第九代表小组(机关企业片)",
+    ];
     let group_ids: Vec<i64> = group_names.iter().map(|_| g.id()).collect();
     let mut cat_list: Vec<&str> = Vec::new();
     for (c, n) in cats {
@@ -500,7 +545,9 @@ async fn town(store: &Store, change: &Change, s: &mut Summary) -> Result<()> {
 
 async fn write_tenant(store: &Store, change: &Change, g: &mut Gen, name: &str, s: &Summary) -> Result<()> {
     let mut tx = store.pool.begin().await?;
-    q("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)", [g.tenant.into(), name.into(), change.now_ms.into()]).execute(&mut *tx).await?;
+    q("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)", [g.tenant.into(), name.into(), change.now_ms.into()])
+        .execute(&mut *tx)
+        .await?;
     flush(store, &mut tx, &mut g.b).await?;
     append(&mut tx, g.tenant, change, "demo", "tenant", Some(g.tenant), None, serde_json::to_string(s).ok()).await?;
     tx.commit().await?;
@@ -520,8 +567,28 @@ async fn county(store: &Store, change: &Change, s: &mut Summary) -> Result<()> {
     let cc_idx: Vec<usize> = county_committees.iter().map(|n| g.org(&mut orgs, Some(root), format!("中共{n}"), "committee", "agency")).collect();
     // 22 village-level committees under the towns
     let villages = [
-        "岩头", "戈木", "龙正", "老街", "木者", "坪寨", "那洒", "上果", "下寨", "芹菜塘", "小桥沟", "石桥", "牛塘", "达号", "香坪山", "南昌", "龙坪", "三光", "多依",
-        "董有", "瓦厂", "江龙",
+        "岩头",
+        "戈木",
+        "龙正",
+        "老街",
+        "木者",
+        "坪寨",
+        "那洒",
+        "上果",
+        "下寨",
+        "芹菜塘",
+        "小桥沟",
+        "石桥",
+        "牛塘",
+        "达号",
+        "香坪山",
+        "南昌",
+        "龙坪",
+        "三光",
+        "多依",
+        "董有",
+        "瓦厂",
+        "江龙",
     ];
     let per_town_v = [3, 3, 3, 2, 2, 2, 3, 2, 2];
     let mut village_committees = Vec::new();
@@ -574,7 +641,13 @@ async fn county(store: &Store, change: &Change, s: &mut Summary) -> Result<()> {
         let (c, p) = agency_gb[pi];
         let cat = if c == 3 { "enterprise" } else { "agency" };
         for k in 0..n {
-            let idx = g.org(&mut orgs, Some(p), format!("{}第{}党支部", county_committees[c].trim_end_matches("党委").trim_end_matches("工委"), pi * 20 + k + 1), "branch", cat);
+            let idx = g.org(
+                &mut orgs,
+                Some(p),
+                format!("{}第{}党支部", county_committees[c].trim_end_matches("党委").trim_end_matches("工委"), pi * 20 + k + 1),
+                "branch",
+                cat,
+            );
             branches.push((None, idx, cat));
         }
     }
@@ -735,7 +808,16 @@ fn push_delegates(g: &mut Gen, term: i64, ds: &[(P, &str)], groups: &[i64], elec
 /// Committee members linking 1–2 groups each, 3–5 members per delegate, 1–3 residents per
 /// member (seed 001: "每1至2名党委委员联系一个代表小组 … 每名代表联系3至5名党员和群众").
 #[allow(clippy::too_many_arguments)]
-fn county_committee_and_links(g: &mut Gen, orgs: &[O], term: i64, groups: &[i64], ds: &[(P, &str)], members: &[P], used: &mut HashSet<i64>, n_committee: usize) {
+fn county_committee_and_links(
+    g: &mut Gen,
+    orgs: &[O],
+    term: i64,
+    groups: &[i64],
+    ds: &[(P, &str)],
+    members: &[P],
+    used: &mut HashSet<i64>,
+    n_committee: usize,
+) {
     let since = "2022-10-01";
     let mut committee = Vec::new();
     for (k, p) in members.iter().filter(|p| !used.contains(&p.id) && p.college && p.age < 58).take(n_committee).enumerate() {

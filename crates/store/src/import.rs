@@ -60,8 +60,17 @@ impl From<sqlx::Error> for ImportError {
 }
 
 /// The sheets and columns the importer knows; the first name of each is the template's.
-pub const SHEETS: &[(&str, &[&str], &[(&str, &[&str])])] = &[
-    ("组织", &["orgs", "organisations"], &[("组织代码", &["code"]), ("组织名称", &["name"]), ("上级组织代码", &["parent_code"]), ("组织类别", &["kind"]), ("组织类型", &["category"])]),
+/// A column: its template header and the other names accepted for it.
+pub type Column = (&'static str, &'static [&'static str]);
+/// A sheet: its template name, other accepted names, and its columns.
+pub type SheetSpec = (&'static str, &'static [&'static str], &'static [Column]);
+
+pub const SHEETS: &[SheetSpec] = &[
+    (
+        "组织",
+        &["orgs", "organisations"],
+        &[("组织代码", &["code"]), ("组织名称", &["name"]), ("上级组织代码", &["parent_code"]), ("组织类别", &["kind"]), ("组织类型", &["category"])],
+    ),
     (
         "人员",
         &["people"],
@@ -145,7 +154,7 @@ fn classify<'a>(sheet: &'a InSheet, errors: &mut Vec<RowError>) -> Option<(usize
         map.push(cols.iter().find(|(zh, al)| norm(zh) == hn || al.iter().any(|a| norm(a) == hn)).map(|(zh, _)| *zh));
     }
     let first = cols[0].0;
-    if !map.iter().any(|m| *m == Some(first)) && kind != 3 {
+    if !map.contains(&Some(first)) && kind != 3 {
         errors.push(RowError {
             sheet: sheet.name.clone(),
             row: 1,
@@ -176,8 +185,8 @@ enum PlanOrg {
 }
 
 enum PlanPerson {
-    New(Org, Id, ValidPerson),
-    Update(Person, Org, ValidPerson),
+    New(Box<(Org, Id, ValidPerson)>),
+    Update(Box<(Person, Org, ValidPerson)>),
 }
 
 struct PlanDelegate {
@@ -194,7 +203,14 @@ struct PlanDelegate {
 
 /// Imports `sheets` into the tree rooted at `root` (the importer's scope). Delegates,
 /// groups and delegate links need the `body` they belong to.
-pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InSheet], change: &Change, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Report, ImportError> {
+pub async fn run(
+    store: &Store,
+    root: &Org,
+    body: Option<&Body>,
+    sheets: &[InSheet],
+    change: &Change,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Report, ImportError> {
     let mut errors = Vec::new();
     let today = change.today();
     let mut by_kind: Vec<Vec<Row>> = (0..SHEETS.len()).map(|_| Vec::new()).collect();
@@ -205,7 +221,9 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
             by_kind[k].extend(rows);
         }
     }
-    let err = |errors: &mut Vec<RowError>, k: usize, line: usize, zh: String, en: String| errors.push(RowError { sheet: sheet_names[k].clone(), row: line, zh, en });
+    let err = |errors: &mut Vec<RowError>, k: usize, line: usize, zh: String, en: String| {
+        errors.push(RowError { sheet: sheet_names[k].clone(), row: line, zh, en })
+    };
     let domain_errs = |errors: &mut Vec<RowError>, k: usize, line: usize, e: DomainError| match e {
         DomainError::Invalid(v) => {
             for f in v {
@@ -250,7 +268,13 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
             Some(pc) => org_by_code.get(&pc).cloned(),
         };
         let Some(parent) = parent else {
-            err(&mut errors, 0, r.line, format!("上级组织代码“{}”不存在(上级须在本文件更靠前的行或系统中)", r.get("上级组织代码")), "the parent code is unknown (parents must come first)".into());
+            err(
+                &mut errors,
+                0,
+                r.line,
+                format!("上级组织代码“{}”不存在(上级须在本文件更靠前的行或系统中)", r.get("上级组织代码")),
+                "the parent code is unknown (parents must come first)".into(),
+            );
             continue;
         };
         let id = new_id(change.now_ms);
@@ -316,42 +340,61 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
         match people::find_match(&mut conn, root.tenant_id, org.id, &v).await? {
             Some(p) => {
                 person_keys.insert(key, (p.id, v.kind != PersonKind::Resident));
-                plan_people.push(PlanPerson::Update(p, org, v));
+                plan_people.push(PlanPerson::Update(Box::new((p, org, v))));
             }
             None => {
                 let id = new_id(change.now_ms);
                 person_keys.insert(key, (id, v.kind != PersonKind::Resident));
-                plan_people.push(PlanPerson::New(org, id, v));
+                plan_people.push(PlanPerson::New(Box::new((org, id, v))));
             }
         }
     }
 
     // finds a person by ID number, or by name and organisation code, in the file or stored
-    async fn find_person(conn: &mut sqlx::AnyConnection, tenant: Id, keys: &HashMap<String, (Id, bool)>, orgs: &HashMap<String, Org>, idn: &str, name: &str, org_code: &str) -> Result<Option<(Id, bool)>, StoreError> {
+    async fn find_person(
+        conn: &mut sqlx::AnyConnection,
+        tenant: Id,
+        keys: &HashMap<String, (Id, bool)>,
+        orgs: &HashMap<String, Org>,
+        idn: &str,
+        name: &str,
+        org_code: &str,
+    ) -> Result<Option<(Id, bool)>, StoreError> {
         if !idn.is_empty() {
             if let Some(k) = keys.get(&idn.to_ascii_uppercase()) {
                 return Ok(Some(*k));
             }
-            let r = q("SELECT id, kind FROM people WHERE tenant_id = $1 AND id_number = $2", [tenant.into(), idn.to_ascii_uppercase().into()]).fetch_optional(&mut *conn).await?;
+            let r = q("SELECT id, kind FROM people WHERE tenant_id = $1 AND id_number = $2", [tenant.into(), idn.to_ascii_uppercase().into()])
+                .fetch_optional(&mut *conn)
+                .await?;
             return Ok(r.map(|r| (r.i("id"), r.s("kind") != "resident")));
         }
         if let Some(k) = keys.get(&format!("{name}|{org_code}")) {
             return Ok(Some(*k));
         }
         let Some(org) = orgs.get(org_code) else { return Ok(None) };
-        let rows = q("SELECT id, kind FROM people WHERE tenant_id = $1 AND org_id = $2 AND name = $3", [tenant.into(), org.id.into(), name.into()]).fetch_all(&mut *conn).await?;
+        let rows = q("SELECT id, kind FROM people WHERE tenant_id = $1 AND org_id = $2 AND name = $3", [tenant.into(), org.id.into(), name.into()])
+            .fetch_all(&mut *conn)
+            .await?;
         // a name that is not unique in its organisation cannot be matched safely
         Ok(if rows.len() == 1 { Some((rows[0].i("id"), rows[0].s("kind") != "resident")) } else { None })
     }
 
     // ---- groups, delegates and links need a body
-    let needs_body = !by_kind[2].is_empty() || !by_kind[3].is_empty() || by_kind[4].iter().any(|r| r.get("类别").contains("代表") || r.get("类别") == "delegate_member");
+    let needs_body = !by_kind[2].is_empty()
+        || !by_kind[3].is_empty()
+        || by_kind[4].iter().any(|r| r.get("类别").contains("代表") || r.get("类别") == "delegate_member");
     let terms: Vec<Term> = match body {
         Some(b) => congress::terms(store, b).await?,
         None => Vec::new(),
     };
     if needs_body && body.is_none() {
-        errors.push(RowError { sheet: sheet_names[3].clone(), row: 1, zh: "导入代表、代表小组或代表联系时须选择代表大会".into(), en: "choose the congress to import delegates, groups or delegate links into".into() });
+        errors.push(RowError {
+            sheet: sheet_names[3].clone(),
+            row: 1,
+            zh: "导入代表、代表小组或代表联系时须选择代表大会".into(),
+            en: "choose the congress to import delegates, groups or delegate links into".into(),
+        });
     }
     let term_of = |s: &str| -> Option<Term> {
         let n: i64 = s.trim().trim_start_matches('第').trim_end_matches('届').parse().ok()?;
@@ -375,9 +418,9 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
                 err(&mut errors, 2, r.line, "小组名称不能为空且不超过40字".into(), "the group name is required (40 characters at most)".into());
                 continue;
             }
-            if !group_ids.contains_key(&(t.id, name.clone())) {
+            if let std::collections::hash_map::Entry::Vacant(e) = group_ids.entry((t.id, name.clone())) {
                 let id = new_id(change.now_ms);
-                group_ids.insert((t.id, name.clone()), id);
+                e.insert(id);
                 plan_groups.push((t, id, name));
             }
         }
@@ -390,8 +433,16 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
                 err(&mut errors, 3, r.line, format!("届次“{}”不存在", r.get("届次")), "unknown term".into());
                 continue;
             };
-            let Some((pid, member)) = find_person(&mut conn, root.tenant_id, &person_keys, &org_by_code, r.get("身份证号"), r.get("姓名"), r.get("所属组织代码")).await? else {
-                err(&mut errors, 3, r.line, "找不到此人(请填身份证号,或姓名加所属组织代码,且此人须在人员表或系统中)".into(), "person not found (give the ID number, or name and organisation code)".into());
+            let Some((pid, member)) =
+                find_person(&mut conn, root.tenant_id, &person_keys, &org_by_code, r.get("身份证号"), r.get("姓名"), r.get("所属组织代码")).await?
+            else {
+                err(
+                    &mut errors,
+                    3,
+                    r.line,
+                    "找不到此人(请填身份证号,或姓名加所属组织代码,且此人须在人员表或系统中)".into(),
+                    "person not found (give the ID number, or name and organisation code)".into(),
+                );
                 continue;
             };
             if !member {
@@ -403,16 +454,36 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
                 Some(g) => match group_ids.get(&(t.id, g.clone())) {
                     Some(id) => Some(*id),
                     None => {
-                        err(&mut errors, 3, r.line, format!("代表小组“{g}”不存在(可在“代表小组”表中新建)"), "unknown group (add it on the groups sheet)".into());
+                        err(
+                            &mut errors,
+                            3,
+                            r.line,
+                            format!("代表小组“{g}”不存在(可在“代表小组”表中新建)"),
+                            "unknown group (add it on the groups sheet)".into(),
+                        );
                         continue;
                     }
                 },
             };
             let origin = coded::<DelegateOrigin>(r.get("产生方式")).map(|o| o.code().to_string());
             let category = coded::<DelegateCategory>(r.get("界别")).map(|c| c.code().to_string()).unwrap_or_else(|| r.get("界别").to_string());
-            let existing = q("SELECT id FROM delegates WHERE tenant_id = $1 AND term_id = $2 AND person_id = $3", [root.tenant_id.into(), t.id.into(), pid.into()]).fetch_optional(&mut *conn).await?.map(|r| r.i("id"));
+            let existing = q(
+                "SELECT id FROM delegates WHERE tenant_id = $1 AND term_id = $2 AND person_id = $3",
+                [root.tenant_id.into(), t.id.into(), pid.into()],
+            )
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.i("id"));
             // a by-election needs its vacancy, which the screen handles; the import takes regular seats
-            let input = DelegateInput { person_id: pid, category, constituency: r.opt("选举单位"), group_id, origin: origin.filter(|o| o == "election"), elected_on: r.opt("当选日期"), replaces_id: None };
+            let input = DelegateInput {
+                person_id: pid,
+                category,
+                constituency: r.opt("选举单位"),
+                group_id,
+                origin: origin.filter(|o| o == "election"),
+                elected_on: r.opt("当选日期"),
+                replaces_id: None,
+            };
             let v = match input.validate(t.dates()) {
                 Ok(v) => v,
                 Err(e) => {
@@ -426,7 +497,17 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
             }
             let id = existing.unwrap_or_else(|| new_id(change.now_ms));
             delegate_keys.insert((t.id, pid), id);
-            plan_delegates.push(PlanDelegate { term: t, id, existing: existing.is_some(), person_id: pid, category: v.category, constituency: v.constituency, group_id: v.group_id, origin: v.origin, elected_on: v.elected_on });
+            plan_delegates.push(PlanDelegate {
+                term: t,
+                id,
+                existing: existing.is_some(),
+                person_id: pid,
+                category: v.category,
+                constituency: v.constituency,
+                group_id: v.group_id,
+                origin: v.origin,
+                elected_on: v.elected_on,
+            });
         }
     }
     let mut plan_links: Vec<(&'static str, Id, Id, String)> = Vec::new();
@@ -435,12 +516,29 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
             "代表联系党员" | "delegate_member" => "delegate_member",
             "党员联系群众" | "member_resident" => "member_resident",
             other => {
-                err(&mut errors, 4, r.line, format!("联系类别“{other}”无效(代表联系党员 / 党员联系群众)"), "kind must be delegate_member or member_resident".into());
+                err(
+                    &mut errors,
+                    4,
+                    r.line,
+                    format!("联系类别“{other}”无效(代表联系党员 / 党员联系群众)"),
+                    "kind must be delegate_member or member_resident".into(),
+                );
                 continue;
             }
         };
-        let from = find_person(&mut conn, root.tenant_id, &person_keys, &org_by_code, r.get("联系人身份证号"), r.get("联系人姓名"), r.get("联系人组织代码")).await?;
-        let to = find_person(&mut conn, root.tenant_id, &person_keys, &org_by_code, r.get("被联系人身份证号"), r.get("被联系人姓名"), r.get("被联系人组织代码")).await?;
+        let from =
+            find_person(&mut conn, root.tenant_id, &person_keys, &org_by_code, r.get("联系人身份证号"), r.get("联系人姓名"), r.get("联系人组织代码"))
+                .await?;
+        let to = find_person(
+            &mut conn,
+            root.tenant_id,
+            &person_keys,
+            &org_by_code,
+            r.get("被联系人身份证号"),
+            r.get("被联系人姓名"),
+            r.get("被联系人组织代码"),
+        )
+        .await?;
         let (Some((from_pid, from_member)), Some((to_pid, to_member))) = (from, to) else {
             err(&mut errors, 4, r.line, "找不到联系人或被联系人".into(), "one end of the link was not found".into());
             continue;
@@ -462,10 +560,13 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
             };
             let found = match delegate_keys.get(&(t.id, from_pid)) {
                 Some(id) => Some(*id),
-                None => q("SELECT id FROM delegates WHERE tenant_id = $1 AND term_id = $2 AND person_id = $3 AND status = 'active'", [root.tenant_id.into(), t.id.into(), from_pid.into()])
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .map(|r| r.i("id")),
+                None => q(
+                    "SELECT id FROM delegates WHERE tenant_id = $1 AND term_id = $2 AND person_id = $3 AND status = 'active'",
+                    [root.tenant_id.into(), t.id.into(), from_pid.into()],
+                )
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| r.i("id")),
             };
             let Some(did) = found else {
                 err(&mut errors, 4, r.line, "联系人不是该届在任代表".into(), "the linking person is not an active delegate of that term".into());
@@ -478,7 +579,13 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
             did
         } else {
             if !from_member || to_member {
-                err(&mut errors, 4, r.line, "党员联系群众:联系人须是党员,被联系人须是群众".into(), "member → resident: the first must be a member, the second a resident".into());
+                err(
+                    &mut errors,
+                    4,
+                    r.line,
+                    "党员联系群众:联系人须是党员,被联系人须是群众".into(),
+                    "member → resident: the first must be a member, the second a resident".into(),
+                );
                 continue;
             }
             from_pid
@@ -496,7 +603,7 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
     }
     drop(conn);
     if !errors.is_empty() {
-        errors.sort_by(|a, b| (a.sheet.clone(), a.row).cmp(&(b.sheet.clone(), b.row)));
+        errors.sort_by_key(|e| (e.sheet.clone(), e.row));
         return Err(ImportError::Rows(errors));
     }
 
@@ -508,7 +615,8 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
     for p in &plan_orgs {
         match p {
             PlanOrg::New(o, v) => {
-                let parent = Org { id: o.parent_id.unwrap_or(root.id), path: o.path.trim_end_matches(&format!("{}/", o.id)).to_string(), ..o.clone() };
+                let parent =
+                    Org { id: o.parent_id.unwrap_or(root.id), path: o.path.trim_end_matches(&format!("{}/", o.id)).to_string(), ..o.clone() };
                 orgs::insert(&mut tx, o.tenant_id, o.id, Some(&parent), v, change).await?;
                 counts.entry(0).or_default().0 += 1;
             }
@@ -529,11 +637,13 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
     }
     for p in &plan_people {
         match p {
-            PlanPerson::New(org, id, v) => {
+            PlanPerson::New(b) => {
+                let (org, id, v) = &**b;
                 people::insert_valid(&mut tx, org, *id, v, change).await?;
                 counts.entry(1).or_default().0 += 1;
             }
-            PlanPerson::Update(before, org, v) => {
+            PlanPerson::Update(b) => {
+                let (before, org, v) = &**b;
                 people::update_valid(&mut tx, before, org, v, change).await?;
                 counts.entry(1).or_default().1 += 1;
             }
@@ -542,10 +652,23 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
         progress(done, total);
     }
     for (t, id, name) in &plan_groups {
-        q("INSERT INTO delegate_groups (tenant_id, id, term_id, name, leader_id, created_at) VALUES ($1, $2, $3, $4, NULL, $5)", [t.tenant_id.into(), (*id).into(), t.id.into(), name.as_str().into(), change.now_ms.into()])
-            .execute(&mut *tx)
-            .await?;
-        append(&mut tx, t.tenant_id, change, "import", "group", Some(*id), None, Some(serde_json::json!({"name": name, "term_id": t.id}).to_string())).await?;
+        q(
+            "INSERT INTO delegate_groups (tenant_id, id, term_id, name, leader_id, created_at) VALUES ($1, $2, $3, $4, NULL, $5)",
+            [t.tenant_id.into(), (*id).into(), t.id.into(), name.as_str().into(), change.now_ms.into()],
+        )
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            t.tenant_id,
+            change,
+            "import",
+            "group",
+            Some(*id),
+            None,
+            Some(serde_json::json!({"name": name, "term_id": t.id}).to_string()),
+        )
+        .await?;
         counts.entry(2).or_default().0 += 1;
         done += 1;
         progress(done, total);
@@ -555,7 +678,14 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
         if d.existing {
             q(
                 "UPDATE delegates SET category = $1, constituency = $2, group_id = $3, updated_at = $4 WHERE tenant_id = $5 AND id = $6",
-                [d.category.code().into(), d.constituency.clone().into(), d.group_id.into(), change.now_ms.into(), d.term.tenant_id.into(), d.id.into()],
+                [
+                    d.category.code().into(),
+                    d.constituency.clone().into(),
+                    d.group_id.into(),
+                    change.now_ms.into(),
+                    d.term.tenant_id.into(),
+                    d.id.into(),
+                ],
             )
             .execute(&mut *tx)
             .await?;
@@ -593,7 +723,17 @@ pub async fn run(store: &Store, root: &Org, body: Option<&Body>, sheets: &[InShe
         )
         .execute(&mut *tx)
         .await?;
-        append(&mut tx, root.tenant_id, change, "import", "link", Some(id), None, Some(serde_json::json!({"kind": kind, "from_id": from, "to_id": to, "starts_on": start}).to_string())).await?;
+        append(
+            &mut tx,
+            root.tenant_id,
+            change,
+            "import",
+            "link",
+            Some(id),
+            None,
+            Some(serde_json::json!({"kind": kind, "from_id": from, "to_id": to, "starts_on": start}).to_string()),
+        )
+        .await?;
         counts.entry(4).or_default().0 += 1;
         done += 1;
         progress(done, total);

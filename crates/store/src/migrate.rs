@@ -248,10 +248,8 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
     for (version, name, sql) in MIGRATIONS {
         let mut tx = store.pool.begin().await?;
         // Taking the row lock first makes two servers starting at once apply it only once.
-        let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-            .bind(*version)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let done: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1").bind(*version).fetch_optional(&mut *tx).await?;
         if done.is_some() {
             continue;
         }

@@ -80,7 +80,11 @@ pub async fn links_from(store: &Store, tenant_id: Id, kind: LinkKind, from_id: I
     )
     .fetch_all(&store.pool)
     .await?;
-    Ok(rows.iter().map(link).filter(|l| on.map(|d| lianxin_domain::coverage::link_active(&l.starts_on, l.ends_on.as_deref(), d)).unwrap_or(true)).collect())
+    Ok(rows
+        .iter()
+        .map(link)
+        .filter(|l| on.map(|d| lianxin_domain::coverage::link_active(&l.starts_on, l.ends_on.as_deref(), d)).unwrap_or(true))
+        .collect())
 }
 
 /// Links coming into `to_id`.

@@ -52,27 +52,20 @@ macro_rules! org_cols {
 }
 
 pub async fn get(store: &Store, id: Id) -> Result<Org> {
-    let row = q(concat!("SELECT ", org_cols!(), " FROM orgs WHERE id = $1"), [id.into()])
-        .fetch_optional(&store.pool)
-        .await?;
+    let row = q(concat!("SELECT ", org_cols!(), " FROM orgs WHERE id = $1"), [id.into()]).fetch_optional(&store.pool).await?;
     row.map(|r| Org::from_row(&r)).ok_or_else(StoreError::not_found)
 }
 
 pub async fn get_by_code(store: &Store, tenant_id: Id, code: &str) -> Result<Option<Org>> {
-    let row = q(
-        concat!("SELECT ", org_cols!(), " FROM orgs WHERE tenant_id = $1 AND code = $2"),
-        [tenant_id.into(), code.into()],
-    )
-    .fetch_optional(&store.pool)
-    .await?;
+    let row = q(concat!("SELECT ", org_cols!(), " FROM orgs WHERE tenant_id = $1 AND code = $2"), [tenant_id.into(), code.into()])
+        .fetch_optional(&store.pool)
+        .await?;
     Ok(row.map(|r| Org::from_row(&r)))
 }
 
 /// The roots of all trees (one per tenant).
 pub async fn roots(store: &Store) -> Result<Vec<Org>> {
-    let rows = q(concat!("SELECT ", org_cols!(), " FROM orgs WHERE parent_id IS NULL ORDER BY name"), [])
-        .fetch_all(&store.pool)
-        .await?;
+    let rows = q(concat!("SELECT ", org_cols!(), " FROM orgs WHERE parent_id IS NULL ORDER BY name"), []).fetch_all(&store.pool).await?;
     Ok(rows.iter().map(Org::from_row).collect())
 }
 
@@ -149,7 +142,7 @@ pub async fn subtree_counts(store: &Store, org: &Org) -> Result<SubtreeCounts> {
         ..Default::default()
     };
     c.orgs_by_kind.sort();
-    c.branches_by_category.sort_by(|a, b| b.1.cmp(&a.1));
+    c.branches_by_category.sort_by_key(|x| std::cmp::Reverse(x.1));
     for r in &people {
         let n = r.i("n");
         match r.s("kind").as_str() {
@@ -177,7 +170,14 @@ pub(crate) fn sum_i(r: &AnyRow, col: &str) -> i64 {
     r.try_get::<Option<String>, _>(col).ok().flatten().and_then(|s| s.parse().ok()).unwrap_or(0)
 }
 
-pub(crate) async fn insert(conn: &mut sqlx::AnyConnection, tenant_id: Id, id: Id, parent: Option<&Org>, v: &ValidOrg, change: &Change) -> Result<Org> {
+pub(crate) async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    tenant_id: Id,
+    id: Id,
+    parent: Option<&Org>,
+    v: &ValidOrg,
+    change: &Change,
+) -> Result<Org> {
     let path = child_path(parent.map(|p| p.path.as_str()), id);
     let org = Org {
         tenant_id,
@@ -333,13 +333,11 @@ pub async fn retire(store: &Store, id: Id, change: &Change) -> Result<Org> {
     if node.parent_id.is_none() {
         return Err(StoreError::conflict("根组织不能撤销", "the root organisation cannot be retired"));
     }
-    let active_children = q(
-        "SELECT COUNT(*) AS n FROM orgs WHERE tenant_id = $1 AND parent_id = $2 AND retired_on IS NULL",
-        [node.tenant_id.into(), id.into()],
-    )
-    .fetch_one(&store.pool)
-    .await?
-    .i("n");
+    let active_children =
+        q("SELECT COUNT(*) AS n FROM orgs WHERE tenant_id = $1 AND parent_id = $2 AND retired_on IS NULL", [node.tenant_id.into(), id.into()])
+            .fetch_one(&store.pool)
+            .await?
+            .i("n");
     if active_children > 0 {
         return Err(StoreError::conflict(
             format!("还有{active_children}个下级组织未撤销或转移"),
@@ -373,12 +371,15 @@ pub async fn retire(store: &Store, id: Id, change: &Change) -> Result<Org> {
 /// Search by name within a subtree (for pickers).
 pub async fn search(store: &Store, tenant_id: Id, root_path: &str, text: &str, limit: i64) -> Result<Vec<Org>> {
     let rows = q(
-        concat!("SELECT ", org_cols!(), " FROM orgs \
-         WHERE tenant_id = $1 AND path LIKE $2 AND name LIKE $3 ESCAPE '\\' AND retired_on IS NULL ORDER BY depth, name LIMIT $4"),
+        concat!(
+            "SELECT ",
+            org_cols!(),
+            " FROM orgs \
+         WHERE tenant_id = $1 AND path LIKE $2 AND name LIKE $3 ESCAPE '\\' AND retired_on IS NULL ORDER BY depth, name LIMIT $4"
+        ),
         [tenant_id.into(), format!("{root_path}%").into(), crate::db::like_pattern(text).into(), limit.into()],
     )
     .fetch_all(&store.pool)
     .await?;
     Ok(rows.iter().map(Org::from_row).collect())
 }
-

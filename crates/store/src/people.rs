@@ -106,11 +106,10 @@ pub async fn list(store: &Store, tenant_id: Id, scopes: &[Option<String>], f: &P
     }
     if let Some(t) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pat = like_pattern(t);
-        w.push(" AND (p.name LIKE ? ESCAPE '\\' OR p.phone LIKE ? ESCAPE '\\' OR p.id_number LIKE ? ESCAPE '\\')", [
-            V::T(pat.clone()),
-            V::T(pat),
-            V::T(format!("%{}", t.replace(['%', '_', '\\'], ""))),
-        ]);
+        w.push(
+            " AND (p.name LIKE ? ESCAPE '\\' OR p.phone LIKE ? ESCAPE '\\' OR p.id_number LIKE ? ESCAPE '\\')",
+            [V::T(pat.clone()), V::T(pat), V::T(format!("%{}", t.replace(['%', '_', '\\'], "")))],
+        );
     }
     if let Some(k) = f.kind.as_deref().filter(|s| !s.is_empty()) {
         w.push(" AND p.kind = ?", [V::T(k.into())]);
@@ -167,7 +166,12 @@ async fn check_org(store: &Store, org_id: Id) -> Result<Org> {
 
 fn dup_id(e: StoreError) -> StoreError {
     if e.is_unique_violation() {
-        StoreError::invalid(FieldError::new("id_number", "duplicate", "该身份证号已登记在另一人名下", "this identity number belongs to another person"))
+        StoreError::invalid(FieldError::new(
+            "id_number",
+            "duplicate",
+            "该身份证号已登记在另一人名下",
+            "this identity number belongs to another person",
+        ))
     } else {
         e
     }
@@ -286,7 +290,10 @@ pub(crate) async fn find_match(conn: &mut sqlx::AnyConnection, tenant_id: Id, or
             .await?
     } else {
         q(
-            concat!(person_select!(), " WHERE p.tenant_id = $1 AND p.org_id = $2 AND p.name = $3 AND (p.birth_date = $4 OR (p.birth_date IS NULL AND $4 IS NULL))"),
+            concat!(
+                person_select!(),
+                " WHERE p.tenant_id = $1 AND p.org_id = $2 AND p.name = $3 AND (p.birth_date = $4 OR (p.birth_date IS NULL AND $4 IS NULL))"
+            ),
             [tenant_id.into(), org_id.into(), v.name.as_str().into(), v.birth_date.clone().into()],
         )
         .fetch_optional(&mut *conn)

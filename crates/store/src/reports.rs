@@ -60,12 +60,13 @@ pub async fn coverage_report(store: &Store, body: &Body, term: &Term, on: &str) 
         .filter(|c| c.since.as_str() <= on && c.until.as_deref().map(|u| on < u).unwrap_or(true))
         .map(|c| c.id)
         .collect();
-    let delegates: Vec<Id> = q("SELECT id FROM delegates WHERE tenant_id = $1 AND term_id = $2 AND status = 'active'", [term.tenant_id.into(), term.id.into()])
-        .fetch_all(&store.pool)
-        .await?
-        .iter()
-        .map(|r| r.i("id"))
-        .collect();
+    let delegates: Vec<Id> =
+        q("SELECT id FROM delegates WHERE tenant_id = $1 AND term_id = $2 AND status = 'active'", [term.tenant_id.into(), term.id.into()])
+            .fetch_all(&store.pool)
+            .await?
+            .iter()
+            .map(|r| r.i("id"))
+            .collect();
     let (cg, dm, mr) = active_links(store, term, on).await?;
     let net = Network { committee_members: committee, delegates, committee_group: cg, delegate_member: dm, member_resident: mr };
     let cov = coverage(&net, body.min_members_per_delegate);
@@ -98,7 +99,9 @@ pub async fn coverage_report(store: &Store, body: &Body, term: &Term, on: &str) 
     }
     if !gap_members.is_empty() {
         for chunk in gap_members.chunks(500) {
-            let mut b = crate::db::Q::new("SELECT p.id, p.name, o.name AS org FROM people p JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE p.tenant_id = ");
+            let mut b = crate::db::Q::new(
+                "SELECT p.id, p.name, o.name AS org FROM people p JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE p.tenant_id = ",
+            );
             b.push("? AND p.id IN ", [crate::db::V::I(term.tenant_id)]).push_in(chunk);
             for r in b.build().fetch_all(&store.pool).await? {
                 names.insert(r.i("id"), (r.s("name"), r.s("org")));

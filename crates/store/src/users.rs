@@ -88,7 +88,15 @@ pub async fn create(store: &Store, u: &NewUser, change: &Change) -> Result<User>
     q(
         "INSERT INTO users (id, username, display_name, password_hash, tenant_id, person_id, failed_logins, disabled, lang, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 'zh-CN', $7, $7)",
-        [id.into(), username.as_str().into(), display.as_str().into(), u.password_hash.as_str().into(), u.tenant_id.into(), u.person_id.into(), change.now_ms.into()],
+        [
+            id.into(),
+            username.as_str().into(),
+            display.as_str().into(),
+            u.password_hash.as_str().into(),
+            u.tenant_id.into(),
+            u.person_id.into(),
+            change.now_ms.into(),
+        ],
     )
     .execute(&mut *tx)
     .await
@@ -100,7 +108,17 @@ pub async fn create(store: &Store, u: &NewUser, change: &Change) -> Result<User>
             e
         }
     })?;
-    append(&mut tx, u.tenant_id.unwrap_or(0), change, "create", "user", Some(id), None, Some(serde_json::json!({"username": username, "display_name": display}).to_string())).await?;
+    append(
+        &mut tx,
+        u.tenant_id.unwrap_or(0),
+        change,
+        "create",
+        "user",
+        Some(id),
+        None,
+        Some(serde_json::json!({"username": username, "display_name": display}).to_string()),
+    )
+    .await?;
     tx.commit().await?;
     by_id(store, id).await
 }
@@ -108,9 +126,12 @@ pub async fn create(store: &Store, u: &NewUser, change: &Change) -> Result<User>
 pub async fn set_password(store: &Store, id: Id, password_hash: &str, change: &Change) -> Result<()> {
     let u = by_id(store, id).await?;
     let mut tx = store.pool.begin().await?;
-    q("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3", [password_hash.into(), change.now_ms.into(), id.into()])
-        .execute(&mut *tx)
-        .await?;
+    q(
+        "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
+        [password_hash.into(), change.now_ms.into(), id.into()],
+    )
+    .execute(&mut *tx)
+    .await?;
     // a new password ends every session of the old one
     q("DELETE FROM sessions WHERE user_id = $1", [id.into()]).execute(&mut *tx).await?;
     append(&mut tx, u.tenant_id.unwrap_or(0), change, "password", "user", Some(id), None, None).await?;
@@ -153,7 +174,12 @@ pub struct GrantRow {
 
 pub async fn grant(store: &Store, user_id: Id, role: Role, scope_org_id: Option<Id>, body_id: Option<Id>, change: &Change) -> Result<Id> {
     if role != Role::Admin && scope_org_id.is_none() {
-        return Err(StoreError::invalid(FieldError::new("scope_org_id", "required", "除系统管理员外,角色须限定在某个组织范围内", "every role but administrator needs an organisation scope")));
+        return Err(StoreError::invalid(FieldError::new(
+            "scope_org_id",
+            "required",
+            "除系统管理员外,角色须限定在某个组织范围内",
+            "every role but administrator needs an organisation scope",
+        )));
     }
     let tenant = match scope_org_id {
         Some(o) => Some(orgs::get(store, o).await?.tenant_id),
@@ -192,7 +218,14 @@ pub async fn grants(store: &Store, user_id: Id) -> Result<Vec<GrantRow>> {
     .await?;
     Ok(rows
         .iter()
-        .map(|r| GrantRow { id: r.i("id"), user_id: r.i("user_id"), role: r.s("role"), scope_org_id: r.oi("scope_org_id"), scope_name: r.os("scope_name"), body_id: r.oi("body_id") })
+        .map(|r| GrantRow {
+            id: r.i("id"),
+            user_id: r.i("user_id"),
+            role: r.s("role"),
+            scope_org_id: r.oi("scope_org_id"),
+            scope_name: r.os("scope_name"),
+            body_id: r.oi("body_id"),
+        })
         .collect())
 }
 
@@ -267,7 +300,14 @@ pub struct ApiToken {
 }
 
 fn token(r: &AnyRow) -> ApiToken {
-    ApiToken { id: r.i("id"), user_id: r.i("user_id"), name: r.s("name"), created_at: r.i("created_at"), last_used_at: r.oi("last_used_at"), revoked_at: r.oi("revoked_at") }
+    ApiToken {
+        id: r.i("id"),
+        user_id: r.i("user_id"),
+        name: r.s("name"),
+        created_at: r.i("created_at"),
+        last_used_at: r.oi("last_used_at"),
+        revoked_at: r.oi("revoked_at"),
+    }
 }
 
 pub async fn create_token(store: &Store, user_id: Id, name: &str, token_hash: &str, change: &Change) -> Result<ApiToken> {
@@ -283,13 +323,28 @@ pub async fn create_token(store: &Store, user_id: Id, name: &str, token_hash: &s
     )
     .execute(&mut *tx)
     .await?;
-    append(&mut tx, u.tenant_id.unwrap_or(0), change, "create", "api_token", Some(id), None, Some(serde_json::json!({"name": name, "user_id": user_id}).to_string())).await?;
+    append(
+        &mut tx,
+        u.tenant_id.unwrap_or(0),
+        change,
+        "create",
+        "api_token",
+        Some(id),
+        None,
+        Some(serde_json::json!({"name": name, "user_id": user_id}).to_string()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(ApiToken { id, user_id, name, created_at: change.now_ms, last_used_at: None, revoked_at: None })
 }
 
 pub async fn tokens(store: &Store, user_id: Id) -> Result<Vec<ApiToken>> {
-    Ok(q("SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC", [user_id.into()]).fetch_all(&store.pool).await?.iter().map(token).collect())
+    Ok(q("SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC", [user_id.into()])
+        .fetch_all(&store.pool)
+        .await?
+        .iter()
+        .map(token)
+        .collect())
 }
 
 /// The user a live token belongs to; marks it used.
@@ -303,10 +358,13 @@ pub async fn user_by_token(store: &Store, token_hash: &str, now_ms: i64) -> Resu
 pub async fn revoke_token(store: &Store, user_id: Id, token_id: Id, change: &Change) -> Result<()> {
     let u = by_id(store, user_id).await?;
     let mut tx = store.pool.begin().await?;
-    let n = q("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL", [change.now_ms.into(), token_id.into(), user_id.into()])
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let n = q(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+        [change.now_ms.into(), token_id.into(), user_id.into()],
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if n == 0 {
         return Err(StoreError::not_found());
     }

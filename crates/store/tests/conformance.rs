@@ -1,5 +1,7 @@
 //! The storage conformance suite: every test runs on SQLite and on PostgreSQL.
 
+#![allow(clippy::unwrap_used)]
+
 use lianxin_domain::congress::{DelegateInput, QualificationChangeInput, TermInput};
 use lianxin_domain::lang::Lang;
 use lianxin_domain::org::OrgInput;
@@ -22,7 +24,9 @@ fn org(name: &str, kind: &str, parent: Option<i64>) -> OrgInput {
 }
 
 fn member(name: &str, org_id: i64) -> PersonInput {
-    PersonInput { name: name.into(), gender: "男".into(), birth_date: Some("1980-05-01".into()), org_id, kind: "member".into(), ..Default::default() }
+    PersonInput {
+        name: name.into(), gender: "男".into(), birth_date: Some("1980-05-01".into()), org_id, kind: "member".into(), ..Default::default()
+    }
 }
 
 fn invalid_fields(e: StoreError) -> Vec<String> {
@@ -58,10 +62,15 @@ async fn town(store: &Store) -> Town {
     let root = orgs::create_root(store, &org("中共郴江镇委员会", "town_committee", None), &ch()).await.unwrap();
     let b1 = orgs::create(store, &org("下楣桥村党支部", "branch", Some(root.id)), &ch()).await.unwrap();
     let b2 = orgs::create(store, &org("七里洞村党支部", "branch", Some(root.id)), &ch()).await.unwrap();
-    let body = congress::create_body(store, &BodyInput { org_id: root.id, name: "中共郴江镇代表大会".into(), kind: "party_congress".into(), ..Default::default() }, &ch())
-        .await
-        .unwrap();
-    let term = congress::create_term(store, &body, &TermInput { number: 2, starts_on: "2022-03-15".into(), ..Default::default() }, &ch()).await.unwrap();
+    let body = congress::create_body(
+        store,
+        &BodyInput { org_id: root.id, name: "中共郴江镇代表大会".into(), kind: "party_congress".into(), ..Default::default() },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    let term =
+        congress::create_term(store, &body, &TermInput { number: 2, starts_on: "2022-03-15".into(), ..Default::default() }, &ch()).await.unwrap();
     let mut ps = Vec::new();
     for (n, o) in [("李建国", b1.id), ("王桂英", b1.id), ("张德明", b2.id)] {
         ps.push(people::create(store, &member(n, o), &ch()).await.unwrap());
@@ -169,7 +178,13 @@ db_test!(people_are_searched_filtered_paged_and_scoped, |store| async move {
     edit.id_number = Some(with_check_char("43100219800501555"));
     let after = people::update(&store, p.id, &edit, &ch()).await.unwrap();
     assert_eq!(after.org_id, t.b2.id);
-    let log = audit::list(&store, &audit::AuditFilter { entity: Some("person".into()), entity_id: Some(p.id), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
+    let log = audit::list(
+        &store,
+        &audit::AuditFilter { entity: Some("person".into()), entity_id: Some(p.id), ..Default::default() },
+        PageReq::new(None, None),
+    )
+    .await
+    .unwrap();
     assert_eq!(log.items[0].action, "update");
     assert!(log.items[0].before.as_deref().unwrap().contains(&t.b1.id.to_string()));
     assert!(log.items[0].after.as_deref().unwrap().contains("431002********"));
@@ -178,7 +193,9 @@ db_test!(people_are_searched_filtered_paged_and_scoped, |store| async move {
 db_test!(terms_do_not_overlap, |store| async move {
     let t = town(&store).await;
     assert_eq!(t.term.ends_on, "2027-03-15");
-    let e = congress::create_term(&store, &t.body, &TermInput { number: 3, starts_on: "2026-01-01".into(), ..Default::default() }, &ch()).await.unwrap_err();
+    let e = congress::create_term(&store, &t.body, &TermInput { number: 3, starts_on: "2026-01-01".into(), ..Default::default() }, &ch())
+        .await
+        .unwrap_err();
     assert_eq!(invalid_fields(e), vec!["starts_on"]);
     congress::create_term(&store, &t.body, &TermInput { number: 3, starts_on: "2027-03-15".into(), ..Default::default() }, &ch()).await.unwrap();
     let cur = congress::current_term(&store, &t.body, "2026-11-18").await.unwrap().unwrap();
@@ -215,9 +232,14 @@ db_test!(qualification_changes_leave_vacancies_that_by_elections_fill, |store| a
     assert!(d1b.is_vacancy());
     assert_eq!(congress::group(&store, grp.id).await.unwrap().leader_id, None);
     // R-J6: a warning does not terminate; nothing changes
-    let e = congress::change_delegate_qualification(&store, d2.id, &QualificationChangeInput { reason: "sanction_warning".into(), decided_on: "2026-05-01".into(), ..Default::default() }, &ch())
-        .await
-        .unwrap_err();
+    let e = congress::change_delegate_qualification(
+        &store,
+        d2.id,
+        &QualificationChangeInput { reason: "sanction_warning".into(), decided_on: "2026-05-01".into(), ..Default::default() },
+        &ch(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, StoreError::Domain(DomainError::Conflict { .. })));
     assert_eq!(congress::delegate(&store, d2.id).await.unwrap().status, "active");
 
@@ -226,7 +248,14 @@ db_test!(qualification_changes_leave_vacancies_that_by_elections_fill, |store| a
     assert_eq!(list.items.iter().map(|d| d.id).collect::<Vec<_>>(), vec![d1.id]);
 
     // R-J9: a by-election fills it, once
-    let by = DelegateInput { person_id: t.people[2].id, category: "farmer".into(), origin: Some("by_election".into()), replaces_id: Some(d1.id), elected_on: Some("2026-06-01".into()), ..Default::default() };
+    let by = DelegateInput {
+        person_id: t.people[2].id,
+        category: "farmer".into(),
+        origin: Some("by_election".into()),
+        replaces_id: Some(d1.id),
+        elected_on: Some("2026-06-01".into()),
+        ..Default::default()
+    };
     let d3 = congress::add_delegate(&store, &t.term, &by, &ch()).await.unwrap();
     assert_eq!(d3.origin, "by_election");
     assert!(congress::delegates(&store, &t.term, &[None], &vac, PageReq::new(None, None)).await.unwrap().items.is_empty());
@@ -244,22 +273,58 @@ db_test!(qualification_changes_leave_vacancies_that_by_elections_fill, |store| a
 db_test!(the_network_keeps_history_and_measures_coverage, |store| async move {
     let t = town(&store).await;
     let grp = congress::create_group(&store, &t.term, &GroupInput { name: "第一代表小组".into(), leader_id: None }, &ch()).await.unwrap();
-    let d = congress::add_delegate(&store, &t.term, &DelegateInput { person_id: t.people[0].id, category: "farmer".into(), group_id: Some(grp.id), ..Default::default() }, &ch())
-        .await
-        .unwrap();
-    let cm = congress::add_committee_member(&store, &t.term, &CommitteeInput { person_id: t.people[2].id, post: "secretary".into(), since: "2022-03-15".into() }, &ch()).await.unwrap();
+    let d = congress::add_delegate(
+        &store,
+        &t.term,
+        &DelegateInput { person_id: t.people[0].id, category: "farmer".into(), group_id: Some(grp.id), ..Default::default() },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    let cm = congress::add_committee_member(
+        &store,
+        &t.term,
+        &CommitteeInput { person_id: t.people[2].id, post: "secretary".into(), since: "2022-03-15".into() },
+        &ch(),
+    )
+    .await
+    .unwrap();
     let mut res = member("群众甲", t.b1.id);
     res.kind = "resident".into();
     let res = people::create(&store, &res, &ch()).await.unwrap();
 
-    let l1 = network::create(&store, &LinkInput { kind: "committee_group".into(), from_id: cm.id, to_id: grp.id, starts_on: Some("2022-04-01".into()) }, &ch()).await.unwrap();
+    let l1 = network::create(
+        &store,
+        &LinkInput { kind: "committee_group".into(), from_id: cm.id, to_id: grp.id, starts_on: Some("2022-04-01".into()) },
+        &ch(),
+    )
+    .await
+    .unwrap();
     assert_eq!((l1.from_name.as_str(), l1.to_name.as_str()), ("张德明", "第一代表小组"));
-    let l2 = network::create(&store, &LinkInput { kind: "delegate_member".into(), from_id: d.id, to_id: t.people[1].id, starts_on: Some("2022-04-01".into()) }, &ch()).await.unwrap();
-    network::create(&store, &LinkInput { kind: "member_resident".into(), from_id: t.people[1].id, to_id: res.id, starts_on: Some("2022-04-01".into()) }, &ch()).await.unwrap();
+    let l2 = network::create(
+        &store,
+        &LinkInput { kind: "delegate_member".into(), from_id: d.id, to_id: t.people[1].id, starts_on: Some("2022-04-01".into()) },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    network::create(
+        &store,
+        &LinkInput { kind: "member_resident".into(), from_id: t.people[1].id, to_id: res.id, starts_on: Some("2022-04-01".into()) },
+        &ch(),
+    )
+    .await
+    .unwrap();
     // duplicates, self-links and wrong ends are refused
-    assert!(network::create(&store, &LinkInput { kind: "delegate_member".into(), from_id: d.id, to_id: t.people[1].id, starts_on: None }, &ch()).await.is_err());
-    assert!(network::create(&store, &LinkInput { kind: "delegate_member".into(), from_id: d.id, to_id: t.people[0].id, starts_on: None }, &ch()).await.is_err());
-    assert!(network::create(&store, &LinkInput { kind: "member_resident".into(), from_id: res.id, to_id: t.people[1].id, starts_on: None }, &ch()).await.is_err());
+    assert!(network::create(&store, &LinkInput { kind: "delegate_member".into(), from_id: d.id, to_id: t.people[1].id, starts_on: None }, &ch())
+        .await
+        .is_err());
+    assert!(network::create(&store, &LinkInput { kind: "delegate_member".into(), from_id: d.id, to_id: t.people[0].id, starts_on: None }, &ch())
+        .await
+        .is_err());
+    assert!(network::create(&store, &LinkInput { kind: "member_resident".into(), from_id: res.id, to_id: t.people[1].id, starts_on: None }, &ch())
+        .await
+        .is_err());
 
     let rep = reports::coverage_report(&store, &t.body, &t.term, "2026-11-18").await.unwrap();
     let c = &rep.coverage;
@@ -306,11 +371,27 @@ db_test!(the_audit_chain_verifies_and_finds_tampering, |store| async move {
 
 db_test!(users_sessions_tokens_and_lockout, |store| async move {
     let t = town(&store).await;
-    let u = users::create(&store, &users::NewUser { username: "Office".into(), display_name: "联络办".into(), password_hash: "x".into(), tenant_id: Some(t.root.tenant_id), person_id: None }, &ch())
-        .await
-        .unwrap();
+    let u = users::create(
+        &store,
+        &users::NewUser {
+            username: "Office".into(),
+            display_name: "联络办".into(),
+            password_hash: "x".into(),
+            tenant_id: Some(t.root.tenant_id),
+            person_id: None,
+        },
+        &ch(),
+    )
+    .await
+    .unwrap();
     assert_eq!(u.username, "office");
-    assert!(users::create(&store, &users::NewUser { username: "office".into(), display_name: "重复".into(), password_hash: "x".into(), tenant_id: None, person_id: None }, &ch()).await.is_err());
+    assert!(users::create(
+        &store,
+        &users::NewUser { username: "office".into(), display_name: "重复".into(), password_hash: "x".into(), tenant_id: None, person_id: None },
+        &ch()
+    )
+    .await
+    .is_err());
     assert!(users::grant(&store, u.id, lianxin_domain::access::Role::LiaisonOffice, None, None, &ch()).await.is_err());
     users::grant(&store, u.id, lianxin_domain::access::Role::LiaisonOffice, Some(t.b1.id), Some(t.body.id), &ch()).await.unwrap();
     let actor = users::actor(&store, &u).await.unwrap();
@@ -387,9 +468,14 @@ db_test!(the_demo_matches_the_seeds, |store| async move {
     // seed 000: 14 branches, 88 delegates (one seat vacant, one filled by a by-election), groups of about ten
     let tb = congress::body(&store, s.town_body_id).await.unwrap();
     let tt = congress::current_term(&store, &tb, "2026-11-18").await.unwrap().unwrap();
-    let active = congress::delegates(&store, &tt, &[None], &DelegateFilter { status: Some("active".into()), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
+    let active =
+        congress::delegates(&store, &tt, &[None], &DelegateFilter { status: Some("active".into()), ..Default::default() }, PageReq::new(None, None))
+            .await
+            .unwrap();
     assert_eq!(active.total, 87);
-    let vac = congress::delegates(&store, &tt, &[None], &DelegateFilter { vacant: Some(true), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
+    let vac = congress::delegates(&store, &tt, &[None], &DelegateFilter { vacant: Some(true), ..Default::default() }, PageReq::new(None, None))
+        .await
+        .unwrap();
     assert_eq!(vac.total, 1);
     let groups = congress::groups(&store, &tt).await.unwrap();
     assert_eq!(groups.len(), 9);

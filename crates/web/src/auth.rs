@@ -69,7 +69,12 @@ pub async fn verify_password(hash: &str, password: &str) -> bool {
 /// A password policy a clerk can meet: at least 8 characters, not all digits.
 pub fn check_password(pw: &str) -> Result<(), lianxin_domain::FieldError> {
     if pw.chars().count() < 8 || pw.chars().all(|c| c.is_ascii_digit()) {
-        return Err(lianxin_domain::FieldError::new("password", "weak", "密码至少 8 位,且不能全是数字", "the password needs at least 8 characters, not all digits"));
+        return Err(lianxin_domain::FieldError::new(
+            "password",
+            "weak",
+            "密码至少 8 位,且不能全是数字",
+            "the password needs at least 8 characters, not all digits",
+        ));
     }
     Ok(())
 }

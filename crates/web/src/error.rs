@@ -15,7 +15,10 @@ pub enum WebError {
     Forbidden,
     NotFound,
     Invalid(Vec<FieldError>),
-    Conflict { zh: String, en: String },
+    Conflict {
+        zh: String,
+        en: String,
+    },
     /// The CSRF token or the request's origin did not match.
     Csrf,
     TooMany,
@@ -85,7 +88,9 @@ impl WebError {
         }
         let (title, detail) = self.texts(lang);
         let errors: Vec<serde_json::Value> = match self {
-            WebError::Invalid(v) => v.iter().map(|e| serde_json::json!({"field": e.field, "code": e.code, "message": e.message(lang), "zh": e.zh, "en": e.en})).collect(),
+            WebError::Invalid(v) => {
+                v.iter().map(|e| serde_json::json!({"field": e.field, "code": e.code, "message": e.message(lang), "zh": e.zh, "en": e.en})).collect()
+            }
             _ => Vec::new(),
         };
         let code = match self {

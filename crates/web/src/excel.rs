@@ -18,8 +18,11 @@ pub fn write_table(sheet: &str, t: &Table) -> Result<Vec<u8>, String> {
     write_sheets(&[(sheet.to_string(), t.headers.clone(), t.rows.iter().map(|r| r.iter().map(|c| c.text.clone()).collect()).collect())])
 }
 
-/// Writes several sheets: (name, headers, rows).
-pub fn write_sheets(sheets: &[(String, Vec<String>, Vec<Vec<String>>)]) -> Result<Vec<u8>, String> {
+/// A sheet to write: its name, header and rows.
+pub type SheetData = (String, Vec<String>, Vec<Vec<String>>);
+
+/// Writes several sheets.
+pub fn write_sheets(sheets: &[SheetData]) -> Result<Vec<u8>, String> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     for (name, headers, rows) in sheets {
@@ -87,7 +90,8 @@ fn cell_text(d: &Data) -> String {
 
 /// Reads every sheet of an .xlsx file.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| format!("不是有效的 .xlsx 文件 / not a valid .xlsx file: {e}"))?;
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| format!("不是有效的 .xlsx 文件 / not a valid .xlsx file: {e}"))?;
     let mut out = Vec::new();
     for name in wb.sheet_names() {
         let range = wb.worksheet_range(&name).map_err(|e| format!("{name}: {e}"))?;
@@ -99,7 +103,8 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Sheet>, String> {
 
 /// Reads a CSV file (UTF-8, with or without BOM; GB18030 files must be saved as UTF-8).
 pub fn read_csv(bytes: &[u8], sheet_name: &str) -> Result<Sheet, String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| "CSV 文件须为 UTF-8 编码(在 Excel 中另存为“CSV UTF-8”) / the CSV file must be UTF-8".to_string())?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| "CSV 文件须为 UTF-8 编码(在 Excel 中另存为“CSV UTF-8”) / the CSV file must be UTF-8".to_string())?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rows = Vec::new();
     let mut row = Vec::new();
@@ -142,7 +147,10 @@ mod tests {
     fn a_table_round_trips_through_xlsx() {
         let t = Table {
             headers: vec!["姓名".into(), "身份证号".into(), "人数".into()],
-            rows: vec![vec![Cell::text("张三"), Cell::text("431002198001011234"), Cell::text("42")], vec![Cell::text("李四"), Cell::text(""), Cell::text("07")]],
+            rows: vec![
+                vec![Cell::text("张三"), Cell::text("431002198001011234"), Cell::text("42")],
+                vec![Cell::text("李四"), Cell::text(""), Cell::text("07")],
+            ],
             empty: String::new(),
         };
         let bytes = write_table("代表", &t).unwrap();

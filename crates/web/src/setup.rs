@@ -26,18 +26,22 @@ pub async fn demo_users(store: &Store, change: &Change, argon_m_kib: u32, argon_
     let first = |sql: &'static str, args: [lianxin_store::db::V; 1]| async move {
         q(sql, args).fetch_optional(&store.pool).await.map(|r| r.map(|r| r.i("person_id"))).map_err(|e| WebError::Internal(e.to_string()))
     };
-    let delegate_person = first("SELECT person_id FROM delegates WHERE term_id = $1 AND status = 'active' ORDER BY id LIMIT 1", [town_term.id.into()]).await?;
+    let delegate_person =
+        first("SELECT person_id FROM delegates WHERE term_id = $1 AND status = 'active' ORDER BY id LIMIT 1", [town_term.id.into()]).await?;
     let committee_person = first("SELECT person_id FROM committee_members WHERE term_id = $1 ORDER BY id LIMIT 1", [town_term.id.into()]).await?;
     let xisa_body = congress::body(store, demo_body_by_org(store, demo::COUNTY_ID + 1).await?).await?;
     let xisa_term = congress::current_term(store, &xisa_body, &today).await?.ok_or(WebError::NotFound)?;
-    let xisa_delegate = first("SELECT person_id FROM delegates WHERE term_id = $1 AND status = 'active' ORDER BY id LIMIT 1", [xisa_term.id.into()]).await?;
+    let xisa_delegate =
+        first("SELECT person_id FROM delegates WHERE term_id = $1 AND status = 'active' ORDER BY id LIMIT 1", [xisa_term.id.into()]).await?;
     let unit_org = q("SELECT id FROM orgs WHERE tenant_id = $1 AND kind = 'unit' ORDER BY id LIMIT 1", [demo::TOWN_ID.into()])
         .fetch_optional(&store.pool)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?
         .map(|r| r.i("id"));
 
-    let specs: Vec<(&'static str, &str, Role, Option<i64>, Option<i64>, Option<i64>)> = vec![
+    // username, description, role, scope organisation, body, person
+    type Spec<'a> = (&'static str, &'a str, Role, Option<i64>, Option<i64>, Option<i64>);
+    let specs: Vec<Spec> = vec![
         ("admin", "系统管理员", Role::Admin, None, None, None),
         ("office", "郴江镇党代表联络办公室", Role::LiaisonOffice, Some(demo::TOWN_ID), Some(town.id), None),
         ("county", "西畴县委党代表联络办公室", Role::LiaisonOffice, Some(demo::COUNTY_ID), Some(county_body.id), None),
@@ -54,7 +58,12 @@ pub async fn demo_users(store: &Store, change: &Change, argon_m_kib: u32, argon_
                 None => name.to_string(),
             };
             let tenant = scope.map(|s| if s >= demo::COUNTY_ID { demo::COUNTY_ID } else { demo::TOWN_ID });
-            let u = users::create(store, &NewUser { username: username.into(), display_name: display, password_hash: hash.clone(), tenant_id: tenant, person_id: person }, change).await?;
+            let u = users::create(
+                store,
+                &NewUser { username: username.into(), display_name: display, password_hash: hash.clone(), tenant_id: tenant, person_id: person },
+                change,
+            )
+            .await?;
             users::grant(store, u.id, role, scope, body, change).await?;
         }
         out.push(DemoLogin { username, role_zh: name.to_string() });

@@ -26,7 +26,9 @@ fn person_json(p: &Person) -> Value {
 
 pub async fn me(c: Caller) -> ApiResult {
     let a = c.0.actor.as_ref().ok_or_else(|| c.err(WebError::Unauthorized))?;
-    Ok(Json(json!({"user_id": a.user_id, "username": a.username, "display_name": a.display_name, "person_id": a.person_id, "grants": a.grants, "lang": c.0.lang.code()})))
+    Ok(Json(
+        json!({"user_id": a.user_id, "username": a.username, "display_name": a.display_name, "person_id": a.person_id, "grants": a.grants, "lang": c.0.lang.code()}),
+    ))
 }
 
 async fn org_in(state: &AppState, c: &Caller, id: i64, p: Permission) -> Result<orgs::Org, super::ApiError> {
@@ -97,8 +99,12 @@ pub async fn people(State(state): State<AppState>, c: Caller, Query(q): Query<Pe
         None => crate::pages::home_org_api(&state, &a, Permission::ViewPeople).await.map_err(|e| c.err(e))?,
     };
     let f = PeopleFilter { q: q.q, org_id: Some(org.id), kind: q.kind, gender: q.gender, education: q.education, ethnicity: None };
-    let page = people::list(&state.store, org.tenant_id, &a.scopes_for(Permission::ViewPeople), &f, PageReq::new(q.page, q.per_page)).await.map_err(|e| c.err(e))?;
-    Ok(Json(json!({"items": page.items.iter().map(person_json).collect::<Vec<_>>(), "total": page.total, "page": page.page, "per_page": page.per_page})))
+    let page = people::list(&state.store, org.tenant_id, &a.scopes_for(Permission::ViewPeople), &f, PageReq::new(q.page, q.per_page))
+        .await
+        .map_err(|e| c.err(e))?;
+    Ok(Json(
+        json!({"items": page.items.iter().map(person_json).collect::<Vec<_>>(), "total": page.total, "page": page.page, "per_page": page.per_page}),
+    ))
 }
 
 pub async fn person(State(state): State<AppState>, c: Caller, Path(id): Path<i64>) -> ApiResult {
@@ -275,8 +281,15 @@ pub struct AuditQuery {
 
 pub async fn audit(State(state): State<AppState>, c: Caller, Query(q): Query<AuditQuery>) -> ApiResult {
     let a = c.0.require_somewhere(Permission::ViewAudit).map_err(|e| c.err(e))?;
-    let tenants = if a.is_admin() { None } else { Some(a.scopes_for(Permission::ViewAudit).iter().flatten().filter_map(|p| lianxin_domain::org::root_of(p)).collect()) };
-    let page = audit::list(&state.store, &AuditFilter { tenants, entity: q.entity, entity_id: q.entity_id, actor: None }, PageReq::new(q.page, q.per_page)).await.map_err(|e| c.err(e))?;
+    let tenants = if a.is_admin() {
+        None
+    } else {
+        Some(a.scopes_for(Permission::ViewAudit).iter().flatten().filter_map(|p| lianxin_domain::org::root_of(p)).collect())
+    };
+    let page =
+        audit::list(&state.store, &AuditFilter { tenants, entity: q.entity, entity_id: q.entity_id, actor: None }, PageReq::new(q.page, q.per_page))
+            .await
+            .map_err(|e| c.err(e))?;
     Ok(Json(json!(page)))
 }
 

@@ -165,7 +165,6 @@ async fn openapi() -> Json<Value> {
     Json(openapi_doc())
 }
 
-
 #[cfg(test)]
 mod tests {
     /// Every route of the table is in the document with its method, and nothing else is.

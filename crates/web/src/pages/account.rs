@@ -29,7 +29,10 @@ fn login_page(v: &Viewer, pre: &str, username: &str, error: Option<&str>, status
         "/login",
         pre,
         tx(lang, "login"),
-        vec![Field::new("text", "username", tx(lang, "username"), username).required(), Field::new("password", "password", tx(lang, "password"), "").required()],
+        vec![
+            Field::new("text", "username", tx(lang, "username"), username).required(),
+            Field::new("password", "password", tx(lang, "password"), "").required(),
+        ],
     );
     f.fields[0].hint = None;
     panel.form = Some(f);
@@ -160,12 +163,10 @@ async fn me_page(state: &AppState, v: &Viewer, new_token: Option<String>) -> Web
     let lang = v.lang;
     let mut p = Page::new(Ctx::new(v, "/me", "me"), a.display_name.clone());
     let mut roles = Panel::titled(tx(lang, "role"));
-    roles.facts = a.grants.iter().map(|g| (g.role.label().get(lang).to_string(), g.scope_path.clone().unwrap_or_else(|| tx(lang, "all").into()))).collect();
+    roles.facts =
+        a.grants.iter().map(|g| (g.role.label().get(lang).to_string(), g.scope_path.clone().unwrap_or_else(|| tx(lang, "all").into()))).collect();
     if let Ok(gr) = users::grants(&state.store, a.user_id).await {
-        roles.facts = gr
-            .iter()
-            .map(|g| (label::<Role>(lang, &g.role), g.scope_name.clone().unwrap_or_else(|| tx(lang, "all").into())))
-            .collect();
+        roles.facts = gr.iter().map(|g| (label::<Role>(lang, &g.role), g.scope_name.clone().unwrap_or_else(|| tx(lang, "all").into()))).collect();
     }
     p.panels.push(roles);
     if let Some(pid) = a.person_id {
@@ -175,13 +176,18 @@ async fn me_page(state: &AppState, v: &Viewer, new_token: Option<String>) -> Web
             let mut panel = Panel::titled(format!("{} · {}", tx(lang, "my_delegate"), d.group_name.clone().unwrap_or_default()));
             panel.facts.push((tx(lang, "category").into(), label::<lianxin_domain::congress::DelegateCategory>(lang, &d.category)));
             panel.facts.push((tx(lang, "status").into(), label::<lianxin_domain::congress::DelegateStatus>(lang, &d.status)));
-            let links = network::links_from(&state.store, d.tenant_id, LinkKind::DelegateMember, d.id, Some(&lianxin_domain::error::fmt_date(state.today()))).await?;
+            let links =
+                network::links_from(&state.store, d.tenant_id, LinkKind::DelegateMember, d.id, Some(&lianxin_domain::error::fmt_date(state.today())))
+                    .await?;
             let ids: Vec<i64> = links.iter().map(|l| l.to_id).collect();
             let members = lianxin_store::people::get_many(&state.store, d.tenant_id, &ids).await?;
             // a delegate needs the phone numbers of the members they look after
             panel.table = Some(Table {
                 headers: vec![tx(lang, "linked_members").into(), tx(lang, "org").into(), tx(lang, "phone").into()],
-                rows: members.iter().map(|m| vec![Cell::text(&m.name), Cell::text(&m.org_name), Cell::text(m.phone.clone().unwrap_or_default())]).collect(),
+                rows: members
+                    .iter()
+                    .map(|m| vec![Cell::text(&m.name), Cell::text(&m.org_name), Cell::text(m.phone.clone().unwrap_or_default())])
+                    .collect(),
                 empty: tx(lang, "none").into(),
             });
             p.panels.push(panel);
@@ -217,7 +223,10 @@ async fn me_page(state: &AppState, v: &Viewer, new_token: Option<String>) -> Web
         "/me/password",
         &v.csrf,
         tx(lang, "save"),
-        vec![Field::new("password", "old", tx(lang, "password"), "").required(), Field::new("password", "new", format!("{} ({})", tx(lang, "password"), tx(lang, "create")), "").required()],
+        vec![
+            Field::new("password", "old", tx(lang, "password"), "").required(),
+            Field::new("password", "new", format!("{} ({})", tx(lang, "password"), tx(lang, "create")), "").required(),
+        ],
     ));
     p.panels.push(pw);
     Ok(p.render())
@@ -291,11 +300,19 @@ pub async fn users(State(state): State<AppState>, v: Viewer) -> Response {
         let mut rows = Vec::new();
         for u in &all {
             let gs = users::grants(&state.store, u.id).await?;
-            let roles = gs.iter().map(|g| format!("{}({})", label::<Role>(lang, &g.role), g.scope_name.clone().unwrap_or_else(|| tx(lang, "all").into()))).collect::<Vec<_>>().join("、");
+            let roles = gs
+                .iter()
+                .map(|g| format!("{}({})", label::<Role>(lang, &g.role), g.scope_name.clone().unwrap_or_else(|| tx(lang, "all").into())))
+                .collect::<Vec<_>>()
+                .join("、");
             rows.push(vec![Cell::text(&u.username), Cell::text(&u.display_name), Cell::text(roles), Cell::text(u.id.to_string())]);
         }
         let mut list = Panel::default();
-        list.table = Some(Table { headers: vec![tx(lang, "username").into(), tx(lang, "display_name").into(), tx(lang, "role").into(), "ID".into()], rows, empty: tx(lang, "none").into() });
+        list.table = Some(Table {
+            headers: vec![tx(lang, "username").into(), tx(lang, "display_name").into(), tx(lang, "role").into(), "ID".into()],
+            rows,
+            empty: tx(lang, "none").into(),
+        });
         p.panels.push(list);
         let mut new = Panel::titled(tx(lang, "new_user"));
         new.form = Some(Form::post(
@@ -354,7 +371,12 @@ pub async fn create_user(State(state): State<AppState>, v: Viewer, FormData(f): 
             None => None,
         };
         let hash = auth::hash_password(&state, &f.password).await?;
-        users::create(&state.store, &users::NewUser { username: f.username, display_name: f.display_name, password_hash: hash, tenant_id: tenant, person_id }, &v.change(&state)?).await?;
+        users::create(
+            &state.store,
+            &users::NewUser { username: f.username, display_name: f.display_name, password_hash: hash, tenant_id: tenant, person_id },
+            &v.change(&state)?,
+        )
+        .await?;
         Ok(see_other("/admin/users"))
     }
     .await;
@@ -381,11 +403,11 @@ pub async fn add_grant(State(state): State<AppState>, v: Viewer, Path(id): Path<
         v.require_somewhere(Permission::ManageUsers)?;
         let user_id = if id > 0 { id } else { super::opt_id(&f.user_id).ok_or(WebError::NotFound)? };
         users::by_id(&state.store, user_id).await?;
-        let role = Role::from_code(&f.role).ok_or_else(|| WebError::Invalid(vec![lianxin_domain::FieldError::new("role", "bad_choice", "请选择角色", "choose a role")]))?;
+        let role = Role::from_code(&f.role)
+            .ok_or_else(|| WebError::Invalid(vec![lianxin_domain::FieldError::new("role", "bad_choice", "请选择角色", "choose a role")]))?;
         users::grant(&state.store, user_id, role, super::opt_id(&f.scope_org_id), super::opt_id(&f.body_id), &v.change(&state)?).await?;
         Ok(see_other("/admin/users"))
     }
     .await;
     page(&v, r)
 }
-

@@ -11,7 +11,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Form as FormData;
 use lianxin_domain::access::Permission;
-use lianxin_domain::congress::{BodyKind, CommitteePost, DelegateCategory, DelegateInput, DelegateOrigin, DelegateStatus, QualificationChangeInput, QualificationReason, TermInput};
+use lianxin_domain::congress::{
+    BodyKind, CommitteePost, DelegateCategory, DelegateInput, DelegateOrigin, DelegateStatus, QualificationChangeInput, QualificationReason,
+    TermInput,
+};
 use lianxin_domain::lang::Coded;
 use lianxin_domain::person::{mask_phone, Gender};
 use lianxin_domain::Lang;
@@ -47,7 +50,12 @@ pub async fn bodies(State(state): State<AppState>, v: Viewer) -> Response {
         let mut panel = Panel::default();
         panel.table = Some(Table {
             headers: vec![tx(lang, "name").into(), tx(lang, "kind").into(), tx(lang, "org").into()],
-            rows: list.iter().map(|b| vec![Cell::link(&b.name, format!("/bodies/{}", b.id)), Cell::text(label::<BodyKind>(lang, &b.kind)), Cell::text(&b.org_name)]).collect(),
+            rows: list
+                .iter()
+                .map(|b| {
+                    vec![Cell::link(&b.name, format!("/bodies/{}", b.id)), Cell::text(label::<BodyKind>(lang, &b.kind)), Cell::text(&b.org_name)]
+                })
+                .collect(),
             empty: tx(lang, "none").into(),
         });
         p.panels.push(panel);
@@ -81,7 +89,15 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
         ];
         facts.table = Some(Table {
             headers: vec![tx(lang, "terms").into(), tx(lang, "seats").into()],
-            rows: terms.iter().map(|t| vec![Cell::link(term_label(lang, t), format!("/bodies/{id}?term={}", t.id)), Cell::text(t.seats.map(|s| s.to_string()).unwrap_or_default())]).collect(),
+            rows: terms
+                .iter()
+                .map(|t| {
+                    vec![
+                        Cell::link(term_label(lang, t), format!("/bodies/{id}?term={}", t.id)),
+                        Cell::text(t.seats.map(|s| s.to_string()).unwrap_or_default()),
+                    ]
+                })
+                .collect(),
             empty: tx(lang, "none").into(),
         });
         p.panels.push(facts);
@@ -98,7 +114,14 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
                 headers: vec![tx(lang, "name").into(), tx(lang, "leader").into(), tx(lang, "count").into(), "ID".into()],
                 rows: groups
                     .iter()
-                    .map(|g| vec![Cell::link(&g.name, format!("/bodies/{id}/delegates?{tq}&group_id={}", g.id)), Cell::text(g.leader_name.clone().unwrap_or_default()), Cell::text(g.members.to_string()), Cell::text(g.id.to_string())])
+                    .map(|g| {
+                        vec![
+                            Cell::link(&g.name, format!("/bodies/{id}/delegates?{tq}&group_id={}", g.id)),
+                            Cell::text(g.leader_name.clone().unwrap_or_default()),
+                            Cell::text(g.members.to_string()),
+                            Cell::text(g.id.to_string()),
+                        ]
+                    })
                     .collect(),
                 empty: tx(lang, "none").into(),
             });
@@ -107,7 +130,14 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
             let mut cp = Panel::titled(tx(lang, "committee"));
             let mut rows = Vec::new();
             for c in &committee {
-                let groups = network::links_from(&state.store, t.tenant_id, LinkKind::CommitteeGroup, c.id, Some(&lianxin_domain::error::fmt_date(state.today()))).await?;
+                let groups = network::links_from(
+                    &state.store,
+                    t.tenant_id,
+                    LinkKind::CommitteeGroup,
+                    c.id,
+                    Some(&lianxin_domain::error::fmt_date(state.today())),
+                )
+                .await?;
                 rows.push(vec![
                     Cell::text(&c.name),
                     Cell::text(label::<CommitteePost>(lang, &c.post)),
@@ -116,12 +146,36 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
                     Cell::text(c.id.to_string()),
                 ]);
             }
-            cp.table = Some(Table { headers: vec![tx(lang, "person_name").into(), tx(lang, "post").into(), tx(lang, "since").into(), tx(lang, "linked_groups").into(), "ID".into()], rows, empty: tx(lang, "none").into() });
+            cp.table = Some(Table {
+                headers: vec![
+                    tx(lang, "person_name").into(),
+                    tx(lang, "post").into(),
+                    tx(lang, "since").into(),
+                    tx(lang, "linked_groups").into(),
+                    "ID".into(),
+                ],
+                rows,
+                empty: tx(lang, "none").into(),
+            });
             p.panels.push(cp);
-            let vac = congress::delegates(&state.store, t, &[None], &DelegateFilter { vacant: Some(true), ..Default::default() }, PageReq::new(None, Some(200))).await?;
+            let vac = congress::delegates(
+                &state.store,
+                t,
+                &[None],
+                &DelegateFilter { vacant: Some(true), ..Default::default() },
+                PageReq::new(None, Some(200)),
+            )
+            .await?;
             let mut vp = Panel::titled(tx(lang, "vacancies"));
             vp.table = Some(Table {
-                headers: vec![tx(lang, "person_name").into(), tx(lang, "constituency").into(), tx(lang, "status").into(), tx(lang, "reason").into(), tx(lang, "decided_on").into(), "ID".into()],
+                headers: vec![
+                    tx(lang, "person_name").into(),
+                    tx(lang, "constituency").into(),
+                    tx(lang, "status").into(),
+                    tx(lang, "reason").into(),
+                    tx(lang, "decided_on").into(),
+                    "ID".into(),
+                ],
                 rows: vac
                     .items
                     .iter()
@@ -140,7 +194,8 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
             });
             p.panels.push(vp);
             if edit {
-                let gopts: Vec<(String, String)> = std::iter::once((String::new(), "—".to_string())).chain(groups.iter().map(|g| (g.id.to_string(), g.name.clone()))).collect();
+                let gopts: Vec<(String, String)> =
+                    std::iter::once((String::new(), "—".to_string())).chain(groups.iter().map(|g| (g.id.to_string(), g.name.clone()))).collect();
                 p.panels.push(Panel {
                     title: tx(lang, "add_delegate").into(),
                     folded: true,
@@ -163,7 +218,12 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
                 p.panels.push(Panel {
                     title: tx(lang, "new_group").into(),
                     folded: true,
-                    form: Some(Form::post(format!("/terms/{}/groups", t.id), &v.csrf, tx(lang, "create"), vec![Field::new("text", "name", tx(lang, "name"), "").required()])),
+                    form: Some(Form::post(
+                        format!("/terms/{}/groups", t.id),
+                        &v.csrf,
+                        tx(lang, "create"),
+                        vec![Field::new("text", "name", tx(lang, "name"), "").required()],
+                    )),
                     ..Default::default()
                 });
                 p.panels.push(Panel {
@@ -209,9 +269,17 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
                     &v.csrf,
                     tx(lang, "create"),
                     vec![
-                        Field::new("number", "number", tx(lang, "term"), terms.first().map(|t| (t.number + 1).to_string()).unwrap_or_else(|| "1".into())).required(),
-                        Field::new("date", "starts_on", tx(lang, "starts_on"), terms.first().map(|t| t.ends_on.clone()).unwrap_or_default()).required(),
-                        Field::new("date", "ends_on", tx(lang, "ends_on"), "").hint(fill(lang.pick("默认 {n} 年", "default {n} years"), &[("n", &b.term_years.to_string())])),
+                        Field::new(
+                            "number",
+                            "number",
+                            tx(lang, "term"),
+                            terms.first().map(|t| (t.number + 1).to_string()).unwrap_or_else(|| "1".into()),
+                        )
+                        .required(),
+                        Field::new("date", "starts_on", tx(lang, "starts_on"), terms.first().map(|t| t.ends_on.clone()).unwrap_or_default())
+                            .required(),
+                        Field::new("date", "ends_on", tx(lang, "ends_on"), "")
+                            .hint(fill(lang.pick("默认 {n} 年", "default {n} years"), &[("n", &b.term_years.to_string())])),
                         Field::new("number", "seats", tx(lang, "seats"), ""),
                     ],
                 )),
@@ -259,7 +327,14 @@ pub struct BodyForm {
 
 impl BodyForm {
     fn input(&self, org_id: i64) -> BodyInput {
-        BodyInput { org_id, name: self.name.clone(), kind: self.kind.clone(), term_years: opt_id(&self.term_years), min_members_per_delegate: opt_id(&self.min_members_per_delegate), youth_age_max: opt_id(&self.youth_age_max) }
+        BodyInput {
+            org_id,
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            term_years: opt_id(&self.term_years),
+            min_members_per_delegate: opt_id(&self.min_members_per_delegate),
+            youth_age_max: opt_id(&self.youth_age_max),
+        }
     }
 }
 
@@ -306,7 +381,12 @@ pub async fn create_term(State(state): State<AppState>, v: Viewer, Path(id): Pat
         v.check_csrf(&f.csrf)?;
         let b = congress::body(&state.store, id).await?;
         v.require(Permission::EditDelegates, &b.org_path)?;
-        let input = TermInput { number: opt_id(&f.number).unwrap_or(0), starts_on: f.starts_on.clone(), ends_on: opt_str(&f.ends_on), seats: opt_id(&f.seats) };
+        let input = TermInput {
+            number: opt_id(&f.number).unwrap_or(0),
+            starts_on: f.starts_on.clone(),
+            ends_on: opt_str(&f.ends_on),
+            seats: opt_id(&f.seats),
+        };
         let t = congress::create_term(&state.store, &b, &input, &v.change(&state)?).await?;
         Ok(see_other(&format!("/bodies/{id}?term={}", t.id)))
     }
@@ -508,7 +588,8 @@ pub async fn delegates(State(state): State<AppState>, v: Viewer, Path(id): Path<
         p.crumbs.push(Link::new(format!("/bodies/{id}?term={}", t.id), format!("{} {}", b.name, term_label(lang, &t))));
         p.actions.push(Link::new(format!("{base}&format=xlsx"), tx(lang, "export")));
         let groups = congress::groups(&state.store, &t).await?;
-        let gopts: Vec<(String, String)> = std::iter::once((String::new(), tx(lang, "all").to_string())).chain(groups.iter().map(|g| (g.id.to_string(), g.name.clone()))).collect();
+        let gopts: Vec<(String, String)> =
+            std::iter::once((String::new(), tx(lang, "all").to_string())).chain(groups.iter().map(|g| (g.id.to_string(), g.name.clone()))).collect();
         let mut panel = Panel::default();
         panel.form = Some(Form::filter(
             format!("/bodies/{id}/delegates"),
@@ -516,8 +597,18 @@ pub async fn delegates(State(state): State<AppState>, v: Viewer, Path(id): Path<
             vec![
                 Field::new("hidden", "term", "", t.id.to_string()),
                 Field::new("search", "q", lang.pick("姓名/选区/单位", "name / constituency / unit"), q.q.clone().unwrap_or_default()),
-                Field::select("category", tx(lang, "category"), q.category.clone().unwrap_or_default(), options::<DelegateCategory>(lang, Some(tx(lang, "all")))),
-                Field::select("status", tx(lang, "status"), q.status.clone().unwrap_or_default(), options::<DelegateStatus>(lang, Some(tx(lang, "all")))),
+                Field::select(
+                    "category",
+                    tx(lang, "category"),
+                    q.category.clone().unwrap_or_default(),
+                    options::<DelegateCategory>(lang, Some(tx(lang, "all"))),
+                ),
+                Field::select(
+                    "status",
+                    tx(lang, "status"),
+                    q.status.clone().unwrap_or_default(),
+                    options::<DelegateStatus>(lang, Some(tx(lang, "all"))),
+                ),
                 Field::select("gender", tx(lang, "gender"), q.gender.clone().unwrap_or_default(), options::<Gender>(lang, Some(tx(lang, "all")))),
                 Field::select("group_id", tx(lang, "group"), q.group_id.clone().unwrap_or_default(), gopts),
             ],
@@ -546,7 +637,14 @@ pub async fn delegate(State(state): State<AppState>, v: Viewer, Path(id): Path<i
         let mut facts = Panel::default();
         facts.facts = vec![
             (tx(lang, "gender").into(), label::<Gender>(lang, &d.gender)),
-            (tx(lang, "birth_date").into(), if show_people || is_self { d.birth_date.clone().unwrap_or_default() } else { d.birth_date.as_deref().map(|b| b.chars().take(4).collect()).unwrap_or_default() }),
+            (
+                tx(lang, "birth_date").into(),
+                if show_people || is_self {
+                    d.birth_date.clone().unwrap_or_default()
+                } else {
+                    d.birth_date.as_deref().map(|b| b.chars().take(4).collect()).unwrap_or_default()
+                },
+            ),
             (tx(lang, "ethnicity").into(), d.ethnicity.clone()),
             (tx(lang, "org").into(), d.org_name.clone()),
             (tx(lang, "category").into(), label::<DelegateCategory>(lang, &d.category)),
@@ -555,7 +653,10 @@ pub async fn delegate(State(state): State<AppState>, v: Viewer, Path(id): Path<i
             (tx(lang, "status").into(), label::<DelegateStatus>(lang, &d.status)),
             (tx(lang, "origin").into(), label::<DelegateOrigin>(lang, &d.origin)),
             (tx(lang, "elected_on").into(), d.elected_on.clone().unwrap_or_default()),
-            (tx(lang, "phone").into(), d.phone.as_deref().map(|ph| if show_people || is_self { ph.to_string() } else { mask_phone(ph) }).unwrap_or_default()),
+            (
+                tx(lang, "phone").into(),
+                d.phone.as_deref().map(|ph| if show_people || is_self { ph.to_string() } else { mask_phone(ph) }).unwrap_or_default(),
+            ),
         ];
         if let Some(reason) = &d.status_reason {
             facts.facts.push((tx(lang, "reason").into(), label::<QualificationReason>(lang, reason)));
@@ -591,7 +692,13 @@ pub async fn delegate(State(state): State<AppState>, v: Viewer, Path(id): Path<i
                             if show_people { Cell::link(&l.to_name, format!("/people/{}", l.to_id)) } else { Cell::text(&l.to_name) },
                             Cell::text(&l.starts_on),
                             Cell::text(l.ends_on.clone().unwrap_or_default()),
-                            if edit && l.ends_on.is_none() { Cell::action(tx(lang, "end_link"), format!("/links/{}/end", l.id)) } else if active { Cell::text("✓") } else { Cell::text(tx(lang, "history")) },
+                            if edit && l.ends_on.is_none() {
+                                Cell::action(tx(lang, "end_link"), format!("/links/{}/end", l.id))
+                            } else if active {
+                                Cell::text("✓")
+                            } else {
+                                Cell::text(tx(lang, "history"))
+                            },
                         ]
                     })
                     .collect(),
@@ -601,7 +708,8 @@ pub async fn delegate(State(state): State<AppState>, v: Viewer, Path(id): Path<i
         }
         if v.can(Permission::EditDelegates, &b.org_path) {
             let groups = congress::groups(&state.store, &t).await?;
-            let gopts: Vec<(String, String)> = std::iter::once((String::new(), "—".to_string())).chain(groups.iter().map(|g| (g.id.to_string(), g.name.clone()))).collect();
+            let gopts: Vec<(String, String)> =
+                std::iter::once((String::new(), "—".to_string())).chain(groups.iter().map(|g| (g.id.to_string(), g.name.clone()))).collect();
             p.panels.push(Panel {
                 title: tx(lang, "edit").into(),
                 folded: true,
@@ -631,7 +739,13 @@ pub async fn delegate(State(state): State<AppState>, v: Viewer, Path(id): Path<i
                     ],
                 );
                 f.confirm = Some(lang.pick("资格变动后该席位将列为待补选空缺,确认?", "The seat will be listed as a vacancy. Continue?").into());
-                p.panels.push(Panel { title: tx(lang, "qualification").into(), note: lang.pick("依据《任期制暂行条例》第25–28条(R-J6–R-J9)", "Rules R-J6 to R-J9").into(), folded: true, form: Some(f), ..Default::default() });
+                p.panels.push(Panel {
+                    title: tx(lang, "qualification").into(),
+                    note: lang.pick("依据《任期制暂行条例》第25–28条(R-J6–R-J9)", "Rules R-J6 to R-J9").into(),
+                    folded: true,
+                    form: Some(f),
+                    ..Default::default()
+                });
             }
             if d.status == "active" {
                 p.panels.push(Panel {
@@ -683,7 +797,13 @@ pub async fn update_delegate(State(state): State<AppState>, v: Viewer, Path(id):
     let r = async {
         v.check_csrf(&f.csrf)?;
         delegate_in_scope(&state, &v, id, Permission::EditDelegates).await?;
-        congress::update_delegate(&state.store, id, &DelegateEdit { category: f.category.clone(), constituency: opt_str(&f.constituency), group_id: opt_id(&f.group_id) }, &v.change(&state)?).await?;
+        congress::update_delegate(
+            &state.store,
+            id,
+            &DelegateEdit { category: f.category.clone(), constituency: opt_str(&f.constituency), group_id: opt_id(&f.group_id) },
+            &v.change(&state)?,
+        )
+        .await?;
         Ok(see_other(&format!("/delegates/{id}")))
     }
     .await;
@@ -710,7 +830,13 @@ pub async fn qualification(State(state): State<AppState>, v: Viewer, Path(id): P
     let r = async {
         v.check_csrf(&f.csrf)?;
         delegate_in_scope(&state, &v, id, Permission::EditDelegates).await?;
-        let input = QualificationChangeInput { reason: f.reason.clone(), note: opt_str(&f.note), decided_on: f.decided_on.clone(), proposed_by: opt_str(&f.proposed_by), decided_by: opt_str(&f.decided_by) };
+        let input = QualificationChangeInput {
+            reason: f.reason.clone(),
+            note: opt_str(&f.note),
+            decided_on: f.decided_on.clone(),
+            proposed_by: opt_str(&f.proposed_by),
+            decided_by: opt_str(&f.decided_by),
+        };
         congress::change_delegate_qualification(&state.store, id, &input, &v.change(&state)?).await?;
         Ok(see_other(&format!("/delegates/{id}")))
     }
@@ -740,7 +866,10 @@ pub struct LinkForm {
 pub(crate) async fn link_scope(state: &AppState, kind: &str, from_id: i64) -> WebResult<String> {
     Ok(match LinkKind::from_code(kind) {
         Some(LinkKind::CommitteeGroup) => {
-            let g = lianxin_store::db::q("SELECT term_id FROM committee_members WHERE id = $1", [from_id.into()]).fetch_optional(&state.store.pool).await.map_err(lianxin_store::StoreError::from)?;
+            let g = lianxin_store::db::q("SELECT term_id FROM committee_members WHERE id = $1", [from_id.into()])
+                .fetch_optional(&state.store.pool)
+                .await
+                .map_err(lianxin_store::StoreError::from)?;
             let term_id = g.map(|r| lianxin_store::db::RowExt::i(&r, "term_id")).ok_or(WebError::NotFound)?;
             let t = congress::term(&state.store, term_id).await?;
             congress::body(&state.store, t.body_id).await?.org_path
@@ -773,21 +902,35 @@ pub async fn create_link(State(state): State<AppState>, v: Viewer, FormData(f): 
                 }
             }
         }
-        network::create(&state.store, &LinkInput { kind: f.kind.clone(), from_id, to_id: opt_id(&f.to_id).unwrap_or(0), starts_on: opt_str(&f.starts_on) }, &v.change(&state)?).await?;
+        network::create(
+            &state.store,
+            &LinkInput { kind: f.kind.clone(), from_id, to_id: opt_id(&f.to_id).unwrap_or(0), starts_on: opt_str(&f.starts_on) },
+            &v.change(&state)?,
+        )
+        .await?;
         Ok(see_other(&local_back(&f.back)))
     }
     .await;
     page(&v, r)
 }
 
-pub async fn end_link(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, headers: axum::http::HeaderMap, FormData(f): FormData<LinkForm>) -> Response {
+pub async fn end_link(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    FormData(f): FormData<LinkForm>,
+) -> Response {
     let r = async {
         v.check_csrf(&f.csrf)?;
         let l = network::get(&state.store, id).await?;
         let path = link_scope(&state, &l.kind, l.from_id).await?;
         v.require(Permission::EditDelegates, &path)?;
         network::end(&state.store, id, opt_str(&f.ends_on).as_deref(), &v.change(&state)?).await?;
-        let back = headers.get(axum::http::header::REFERER).and_then(|h| h.to_str().ok()).and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())));
+        let back = headers
+            .get(axum::http::header::REFERER)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())));
         Ok(see_other(&local_back(&back.or(f.back.clone()))))
     }
     .await;

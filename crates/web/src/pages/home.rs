@@ -6,7 +6,7 @@ use crate::i18n::{label, t as tx};
 use crate::view::{Cell, Ctx, Link, Page, Panel, Stat, Table};
 use crate::AppState;
 use axum::extract::State;
-use axum::response::{Redirect, IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use lianxin_domain::access::{Permission, Role};
 use lianxin_domain::lang::Coded;
 use lianxin_store::{congress, orgs};
@@ -39,15 +39,31 @@ pub async fn home(State(state): State<AppState>, v: Viewer) -> Response {
                 let term = congress::current_term(&state.store, b, &today).await?;
                 let (term_text, n) = match &term {
                     Some(t) => {
-                        let page = congress::delegates(&state.store, t, &[None], &congress::DelegateFilter { status: Some("active".into()), ..Default::default() }, lianxin_store::PageReq::new(Some(1), Some(1))).await?;
+                        let page = congress::delegates(
+                            &state.store,
+                            t,
+                            &[None],
+                            &congress::DelegateFilter { status: Some("active".into()), ..Default::default() },
+                            lianxin_store::PageReq::new(Some(1), Some(1)),
+                        )
+                        .await?;
                         (crate::i18n::fill(tx(lang, "term_no"), &[("n", &t.number.to_string())]), page.total)
                     }
                     None => (tx(lang, "none").into(), 0),
                 };
-                rows.push(vec![Cell::link(&b.name, format!("/bodies/{}", b.id)), Cell::text(&b.org_name), Cell::text(term_text), Cell::text(n.to_string())]);
+                rows.push(vec![
+                    Cell::link(&b.name, format!("/bodies/{}", b.id)),
+                    Cell::text(&b.org_name),
+                    Cell::text(term_text),
+                    Cell::text(n.to_string()),
+                ]);
             }
             let mut panel = Panel::titled(tx(lang, "bodies"));
-            panel.table = Some(Table { headers: vec![tx(lang, "name").into(), tx(lang, "org").into(), tx(lang, "term").into(), tx(lang, "delegate_count").into()], rows, empty: tx(lang, "none").into() });
+            panel.table = Some(Table {
+                headers: vec![tx(lang, "name").into(), tx(lang, "org").into(), tx(lang, "term").into(), tx(lang, "delegate_count").into()],
+                rows,
+                empty: tx(lang, "none").into(),
+            });
             p.panels.push(panel);
         }
         if a.can_somewhere(Permission::ViewOrgs) {

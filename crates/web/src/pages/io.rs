@@ -28,8 +28,14 @@ fn import_page(state_bodies: &[congress::Body], v: &Viewer, result: Option<Panel
         tx(lang, "upload"),
         vec![
             Field::new("file", "file", tx(lang, "file"), "").required().hint(".xlsx / .csv"),
-            Field::select("body_id", tx(lang, "bodies"), "", opts).hint(lang.pick("导入代表、代表小组、代表联系时必选", "needed for delegates, groups and delegate links")),
-            Field::select("sheet", lang.pick("CSV 文件的内容", "What a CSV file holds"), "人员", SHEETS.iter().map(|s| (s.0.to_string(), s.0.to_string())).collect()),
+            Field::select("body_id", tx(lang, "bodies"), "", opts)
+                .hint(lang.pick("导入代表、代表小组、代表联系时必选", "needed for delegates, groups and delegate links")),
+            Field::select(
+                "sheet",
+                lang.pick("CSV 文件的内容", "What a CSV file holds"),
+                "人员",
+                SHEETS.iter().map(|s| (s.0.to_string(), s.0.to_string())).collect(),
+            ),
         ],
     );
     f.multipart = true;
@@ -62,10 +68,12 @@ pub async fn template(v: Viewer) -> Response {
             &["", "李桂英", "CJ-XMQ", "2", "农民", "第一选区", "第一代表小组", "选举产生", "2022-03-15"],
             &["党员联系群众", "", "", "李桂英", "CJ-XMQ", "", "王大山", "CJ-XMQ", "2022-06-01"],
         ];
-        let sheets: Vec<(String, Vec<String>, Vec<Vec<String>>)> = SHEETS
+        let sheets: Vec<crate::excel::SheetData> = SHEETS
             .iter()
             .zip(examples.iter())
-            .map(|((name, _, cols), ex)| (name.to_string(), cols.iter().map(|c| c.0.to_string()).collect(), vec![ex.iter().map(|s| s.to_string()).collect()]))
+            .map(|((name, _, cols), ex)| {
+                (name.to_string(), cols.iter().map(|c| c.0.to_string()).collect(), vec![ex.iter().map(|s| s.to_string()).collect()])
+            })
             .chain(std::iter::once((
                 "说明".to_string(),
                 vec!["说明 / Notes".to_string()],
@@ -103,7 +111,10 @@ pub async fn import(State(state): State<AppState>, v: Viewer, mut mp: Multipart)
             match name.as_str() {
                 "file" => {
                     let fname = field.file_name().unwrap_or("").to_string();
-                    let bytes = field.bytes().await.map_err(|_| WebError::BadRequest(lang.pick("文件过大或上传中断", "the file is too large or the upload broke off").into()))?;
+                    let bytes = field
+                        .bytes()
+                        .await
+                        .map_err(|_| WebError::BadRequest(lang.pick("文件过大或上传中断", "the file is too large or the upload broke off").into()))?;
                     file = Some((fname, bytes.to_vec()));
                 }
                 "body_id" => body_id = field.text().await.ok().and_then(|s| s.trim().parse::<i64>().ok()),
@@ -115,7 +126,12 @@ pub async fn import(State(state): State<AppState>, v: Viewer, mut mp: Multipart)
         v.check_csrf(&csrf)?;
         let bodies = bodies_for(&state, &v).await?;
         let Some((fname, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-            return Err(WebError::Invalid(vec![lianxin_domain::FieldError::new("file", "required", "请选择要上传的文件", "choose a file to upload")]));
+            return Err(WebError::Invalid(vec![lianxin_domain::FieldError::new(
+                "file",
+                "required",
+                "请选择要上传的文件",
+                "choose a file to upload",
+            )]));
         };
         let sheets: Vec<InSheet> = if fname.to_lowercase().ends_with(".csv") {
             let s = crate::excel::read_csv(&bytes, &sheet_kind).map_err(WebError::BadRequest)?;
@@ -145,15 +161,28 @@ pub async fn import(State(state): State<AppState>, v: Viewer, mut mp: Multipart)
                     rows: rep.counts.iter().map(|(s, c, u)| vec![Cell::text(s), Cell::text(c.to_string()), Cell::text(u.to_string())]).collect(),
                     empty: tx(lang, "none").into(),
                 };
-                Ok(import_page(&bodies, &v, Some(Panel { title: tx(lang, "import_done").into(), table: Some(table), ..Default::default() }), StatusCode::OK))
+                Ok(import_page(
+                    &bodies,
+                    &v,
+                    Some(Panel { title: tx(lang, "import_done").into(), table: Some(table), ..Default::default() }),
+                    StatusCode::OK,
+                ))
             }
             Err(ImportError::Rows(errs)) => {
                 let table = Table {
                     headers: vec![tx(lang, "sheet").into(), tx(lang, "row").into(), tx(lang, "reason").into()],
-                    rows: errs.iter().map(|e| vec![Cell::text(&e.sheet), Cell::text(e.row.to_string()), Cell::text(lang.pick(&e.zh, &e.en))]).collect(),
+                    rows: errs
+                        .iter()
+                        .map(|e| vec![Cell::text(&e.sheet), Cell::text(e.row.to_string()), Cell::text(lang.pick(&e.zh, &e.en))])
+                        .collect(),
                     empty: String::new(),
                 };
-                Ok(import_page(&bodies, &v, Some(Panel { title: tx(lang, "import_failed").into(), table: Some(table), ..Default::default() }), StatusCode::UNPROCESSABLE_ENTITY))
+                Ok(import_page(
+                    &bodies,
+                    &v,
+                    Some(Panel { title: tx(lang, "import_failed").into(), table: Some(table), ..Default::default() }),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ))
             }
             Err(ImportError::Store(e)) => Err(e.into()),
         }

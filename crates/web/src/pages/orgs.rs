@@ -12,8 +12,8 @@ use axum::Form as FormData;
 use lianxin_domain::access::Permission;
 use lianxin_domain::org::{OrgCategory, OrgInput, OrgKind};
 use lianxin_domain::{FieldError, Lang};
-use lianxin_store::orgs::{self, Org};
 use lianxin_store::congress;
+use lianxin_store::orgs::{self, Org};
 use serde::Deserialize;
 
 pub async fn index(State(state): State<AppState>, v: Viewer) -> Response {
@@ -48,7 +48,15 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
 
 fn subtree_table(lang: Lang, all: &[Org], root: &Org) -> Table {
     Table {
-        headers: vec![tx(lang, "name").into(), tx(lang, "kind").into(), tx(lang, "category").into(), tx(lang, "code").into(), tx(lang, "parent").into(), tx(lang, "status").into(), "ID".into()],
+        headers: vec![
+            tx(lang, "name").into(),
+            tx(lang, "kind").into(),
+            tx(lang, "category").into(),
+            tx(lang, "code").into(),
+            tx(lang, "parent").into(),
+            tx(lang, "status").into(),
+            "ID".into(),
+        ],
         rows: all
             .iter()
             .map(|o| {
@@ -74,7 +82,8 @@ fn org_fields(lang: Lang, input: &OrgInput) -> Vec<Field> {
         Field::new("text", "name", tx(lang, "name"), &input.name).required(),
         Field::select("kind", tx(lang, "kind"), &input.kind, options::<OrgKind>(lang, None)),
         Field::select("category", tx(lang, "category"), &input.category, options::<OrgCategory>(lang, None)),
-        Field::new("text", "code", tx(lang, "code"), input.code.clone().unwrap_or_default()).hint(lang.pick("用于 Excel 导入时识别组织(可空)", "identifies the organisation in Excel imports (optional)")),
+        Field::new("text", "code", tx(lang, "code"), input.code.clone().unwrap_or_default())
+            .hint(lang.pick("用于 Excel 导入时识别组织(可空)", "identifies the organisation in Excel imports (optional)")),
     ]
 }
 
@@ -101,7 +110,11 @@ async fn org_page(state: &AppState, v: &Viewer, org: &Org, failed: Option<(&str,
     for (k, n) in &c.orgs_by_kind {
         facts.stats.push(Stat { label: label::<OrgKind>(lang, k), value: n.to_string(), sub: String::new() });
     }
-    facts.stats.push(Stat { label: tx(lang, "members").into(), value: c.members.to_string(), sub: format!("{} {} · {} {}", tx(lang, "women"), c.women_members, tx(lang, "minorities"), c.minority_members) });
+    facts.stats.push(Stat {
+        label: tx(lang, "members").into(),
+        value: c.members.to_string(),
+        sub: format!("{} {} · {} {}", tx(lang, "women"), c.women_members, tx(lang, "minorities"), c.minority_members),
+    });
     facts.stats.push(Stat { label: tx(lang, "residents").into(), value: c.residents.to_string(), sub: String::new() });
     if v.can(Permission::ViewPeople, &org.path) {
         facts.links.push(Link::new(format!("/people?org={}", org.id), tx(lang, "people")));
@@ -146,7 +159,11 @@ async fn org_page(state: &AppState, v: &Viewer, org: &Org, failed: Option<(&str,
     let own: Vec<_> = bodies.iter().filter(|b| b.org_id == org.id).collect();
     if !own.is_empty() {
         let mut bp = Panel::titled(tx(lang, "bodies"));
-        bp.table = Some(Table { headers: vec![tx(lang, "name").into()], rows: own.iter().map(|b| vec![Cell::link(&b.name, format!("/bodies/{}", b.id))]).collect(), empty: String::new() });
+        bp.table = Some(Table {
+            headers: vec![tx(lang, "name").into()],
+            rows: own.iter().map(|b| vec![Cell::link(&b.name, format!("/bodies/{}", b.id))]).collect(),
+            empty: String::new(),
+        });
         p.panels.push(bp);
     }
 
@@ -156,17 +173,40 @@ async fn org_page(state: &AppState, v: &Viewer, org: &Org, failed: Option<(&str,
             None => ("", OrgInput::default()),
         };
         // new child
-        let child_input = if which == "child" { input.clone() } else { OrgInput { kind: "branch".into(), category: org.category.clone(), ..Default::default() } };
-        let (form, rest) = Form::post(format!("/orgs/{}/children", org.id), &v.csrf, tx(lang, "create"), org_fields(lang, &child_input)).with_errors(if which == "child" { errors } else { &[] }, lang);
-        p.panels.push(Panel { id: "new-child".into(), title: tx(lang, "new_org").into(), form: Some(form), errors: rest, folded: which != "child", ..Default::default() });
+        let child_input =
+            if which == "child" { input.clone() } else { OrgInput { kind: "branch".into(), category: org.category.clone(), ..Default::default() } };
+        let (form, rest) = Form::post(format!("/orgs/{}/children", org.id), &v.csrf, tx(lang, "create"), org_fields(lang, &child_input))
+            .with_errors(if which == "child" { errors } else { &[] }, lang);
+        p.panels.push(Panel {
+            id: "new-child".into(),
+            title: tx(lang, "new_org").into(),
+            form: Some(form),
+            errors: rest,
+            folded: which != "child",
+            ..Default::default()
+        });
         // edit
         let edit_input = if which == "edit" {
             input.clone()
         } else {
-            OrgInput { name: org.name.clone(), kind: org.kind.clone(), category: org.category.clone(), parent_id: org.parent_id, code: org.code.clone() }
+            OrgInput {
+                name: org.name.clone(),
+                kind: org.kind.clone(),
+                category: org.category.clone(),
+                parent_id: org.parent_id,
+                code: org.code.clone(),
+            }
         };
-        let (form, rest) = Form::post(format!("/orgs/{}", org.id), &v.csrf, tx(lang, "save"), org_fields(lang, &edit_input)).with_errors(if which == "edit" { errors } else { &[] }, lang);
-        p.panels.push(Panel { id: "edit".into(), title: tx(lang, "edit").into(), form: Some(form), errors: rest, folded: which != "edit", ..Default::default() });
+        let (form, rest) = Form::post(format!("/orgs/{}", org.id), &v.csrf, tx(lang, "save"), org_fields(lang, &edit_input))
+            .with_errors(if which == "edit" { errors } else { &[] }, lang);
+        p.panels.push(Panel {
+            id: "edit".into(),
+            title: tx(lang, "edit").into(),
+            form: Some(form),
+            errors: rest,
+            folded: which != "edit",
+            ..Default::default()
+        });
         if org.parent_id.is_some() {
             let mut mv = Form::post(
                 format!("/orgs/{}/move", org.id),
@@ -176,7 +216,14 @@ async fn org_page(state: &AppState, v: &Viewer, org: &Org, failed: Option<(&str,
             );
             mv.confirm = Some(lang.pick("确认移动该组织及其全部下级组织?", "Move this organisation with everything below it?").into());
             let (mv, rest) = mv.with_errors(if which == "move" { errors } else { &[] }, lang);
-            p.panels.push(Panel { id: "move".into(), title: tx(lang, "move").into(), form: Some(mv), errors: rest, folded: which != "move", ..Default::default() });
+            p.panels.push(Panel {
+                id: "move".into(),
+                title: tx(lang, "move").into(),
+                form: Some(mv),
+                errors: rest,
+                folded: which != "move",
+                ..Default::default()
+            });
             let mut rt = Form::post(format!("/orgs/{}/retire", org.id), &v.csrf, tx(lang, "retire"), vec![]);
             rt.confirm = Some(lang.pick("确认撤销该组织?记录会保留。", "Retire this organisation? Its records are kept.").into());
             p.panels.push(Panel { id: "retire".into(), title: tx(lang, "retire").into(), form: Some(rt), folded: true, ..Default::default() });
@@ -217,7 +264,13 @@ pub struct OrgForm {
 
 impl OrgForm {
     fn input(&self, parent: Option<i64>) -> OrgInput {
-        OrgInput { name: self.name.clone(), kind: self.kind.clone(), category: self.category.clone(), parent_id: parent, code: super::opt_str(&self.code) }
+        OrgInput {
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            category: self.category.clone(),
+            parent_id: parent,
+            code: super::opt_str(&self.code),
+        }
     }
 }
 
@@ -229,7 +282,9 @@ where
 {
     match done.await {
         Ok(to) => Ok(see_other(&to)),
-        Err(lianxin_store::StoreError::Domain(lianxin_domain::DomainError::Invalid(errs))) => org_page(state, v, org, Some((which, input)), &errs).await,
+        Err(lianxin_store::StoreError::Domain(lianxin_domain::DomainError::Invalid(errs))) => {
+            org_page(state, v, org, Some((which, input)), &errs).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -241,7 +296,10 @@ pub async fn create_child(State(state): State<AppState>, v: Viewer, Path(id): Pa
         v.require(Permission::EditOrgs, &parent.path)?;
         let input = f.input(Some(parent.id));
         let change = v.change(&state)?;
-        write_or_reshow(&state, &v, &parent, "child", input.clone(), async { orgs::create(&state.store, &input, &change).await.map(|o| format!("/orgs/{}", o.id)) }).await
+        write_or_reshow(&state, &v, &parent, "child", input.clone(), async {
+            orgs::create(&state.store, &input, &change).await.map(|o| format!("/orgs/{}", o.id))
+        })
+        .await
     }
     .await;
     page(&v, r)
@@ -254,7 +312,10 @@ pub async fn update(State(state): State<AppState>, v: Viewer, Path(id): Path<i64
         v.require(Permission::EditOrgs, &org.path)?;
         let input = f.input(org.parent_id);
         let change = v.change(&state)?;
-        write_or_reshow(&state, &v, &org, "edit", input.clone(), async { orgs::update(&state.store, id, &input, &change).await.map(|o| format!("/orgs/{}", o.id)) }).await
+        write_or_reshow(&state, &v, &org, "edit", input.clone(), async {
+            orgs::update(&state.store, id, &input, &change).await.map(|o| format!("/orgs/{}", o.id))
+        })
+        .await
     }
     .await;
     page(&v, r)
@@ -271,11 +332,23 @@ pub async fn move_org(State(state): State<AppState>, v: Viewer, Path(id): Path<i
         // the new parent must be inside the mover's scope too
         let parent = match orgs::get(&state.store, parent_id).await {
             Ok(p) => p,
-            Err(_) => return org_page(&state, &v, &org, Some(("move", OrgInput::default())), &[FieldError::new("parent_id", "not_found", "上级组织不存在", "no such organisation")]).await,
+            Err(_) => {
+                return org_page(
+                    &state,
+                    &v,
+                    &org,
+                    Some(("move", OrgInput::default())),
+                    &[FieldError::new("parent_id", "not_found", "上级组织不存在", "no such organisation")],
+                )
+                .await
+            }
         };
         v.require(Permission::EditOrgs, &parent.path)?;
         let change = v.change(&state)?;
-        write_or_reshow(&state, &v, &org, "move", OrgInput::default(), async { orgs::move_to(&state.store, id, parent_id, &change).await.map(|o| format!("/orgs/{}", o.id)) }).await
+        write_or_reshow(&state, &v, &org, "move", OrgInput::default(), async {
+            orgs::move_to(&state.store, id, parent_id, &change).await.map(|o| format!("/orgs/{}", o.id))
+        })
+        .await
     }
     .await;
     page(&v, r)

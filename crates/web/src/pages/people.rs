@@ -109,9 +109,19 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<List
             vec![
                 Field::new("hidden", "org", "", org.id.to_string()),
                 Field::new("search", "q", lang.pick("姓名/电话/身份证后几位", "name / phone / ID digits"), q.q.clone().unwrap_or_default()),
-                Field::select("kind", tx(lang, "person_kind"), q.kind.clone().unwrap_or_default(), options::<PersonKind>(lang, Some(tx(lang, "all")))),
+                Field::select(
+                    "kind",
+                    tx(lang, "person_kind"),
+                    q.kind.clone().unwrap_or_default(),
+                    options::<PersonKind>(lang, Some(tx(lang, "all"))),
+                ),
                 Field::select("gender", tx(lang, "gender"), q.gender.clone().unwrap_or_default(), options::<Gender>(lang, Some(tx(lang, "all")))),
-                Field::select("education", tx(lang, "education"), q.education.clone().unwrap_or_default(), options::<Education>(lang, Some(tx(lang, "all")))),
+                Field::select(
+                    "education",
+                    tx(lang, "education"),
+                    q.education.clone().unwrap_or_default(),
+                    options::<Education>(lang, Some(tx(lang, "all"))),
+                ),
             ],
         ));
         panel.table = Some(people_table(lang, &result.items));
@@ -183,9 +193,25 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
             .chain(by_members.iter().map(|l| (l, l.from_name.clone(), tx(lang, "members"))))
         {
             let active = lianxin_domain::coverage::link_active(&l.starts_on, l.ends_on.as_deref(), &today);
-            rows.push(vec![Cell::text(kind), Cell::text(who), Cell::text(&l.starts_on), Cell::text(l.ends_on.clone().unwrap_or_default()), Cell::text(if active { "✓" } else { "" })]);
+            rows.push(vec![
+                Cell::text(kind),
+                Cell::text(who),
+                Cell::text(&l.starts_on),
+                Cell::text(l.ends_on.clone().unwrap_or_default()),
+                Cell::text(if active { "✓" } else { "" }),
+            ]);
         }
-        lp.table = Some(Table { headers: vec![tx(lang, "kind").into(), tx(lang, "person_name").into(), tx(lang, "starts_on").into(), tx(lang, "ends_on").into(), "".into()], rows, empty: tx(lang, "none").into() });
+        lp.table = Some(Table {
+            headers: vec![
+                tx(lang, "kind").into(),
+                tx(lang, "person_name").into(),
+                tx(lang, "starts_on").into(),
+                tx(lang, "ends_on").into(),
+                "".into(),
+            ],
+            rows,
+            empty: tx(lang, "none").into(),
+        });
         p.panels.push(lp);
         if person.is_member() && v.can(Permission::EditDelegates, &person.org_path) {
             let f = Form::post(
@@ -220,7 +246,8 @@ fn person_fields(lang: Lang, i: &PersonInput) -> Vec<Field> {
         Field::new("text", "address", tx(lang, "address"), i.address.clone().unwrap_or_default()),
         Field::select("kind", tx(lang, "person_kind"), &i.kind, options::<PersonKind>(lang, None)),
         Field::new("date", "joined_on", tx(lang, "joined_on"), i.joined_on.clone().unwrap_or_default()),
-        Field::new("text", "id_number", tx(lang, "id_number"), i.id_number.clone().unwrap_or_default()).hint(lang.pick("保存后只显示前 6 位和后 4 位", "shown masked after saving")),
+        Field::new("text", "id_number", tx(lang, "id_number"), i.id_number.clone().unwrap_or_default())
+            .hint(lang.pick("保存后只显示前 6 位和后 4 位", "shown masked after saving")),
         Field::new("number", "org_id", format!("{} ID", tx(lang, "org")), if i.org_id > 0 { i.org_id.to_string() } else { String::new() }).required(),
     ]
 }
@@ -343,7 +370,9 @@ async fn save(state: &AppState, v: &Viewer, id: Option<i64>, f: PersonForm) -> W
         v.require(Permission::EditPeople, &before.org_path)?;
     }
     if input.org_id > 0 {
-        let org = orgs::get(&state.store, input.org_id).await.map_err(|_| WebError::Invalid(vec![FieldError::new("org_id", "not_found", "所属组织不存在", "the organisation does not exist")]));
+        let org = orgs::get(&state.store, input.org_id)
+            .await
+            .map_err(|_| WebError::Invalid(vec![FieldError::new("org_id", "not_found", "所属组织不存在", "the organisation does not exist")]));
         match org {
             Ok(org) => {
                 v.require(Permission::EditPeople, &org.path)?;

@@ -34,9 +34,18 @@ pub fn composition_table(lang: Lang, c: &Composition) -> Table {
         }
     }
     for r in &c.highlights {
-        rows.push(vec![Cell::text(tx(lang, "highlights")), Cell::text(&r.label), Cell::text(r.share.count.to_string()), Cell::text(r.share.percent())]);
+        rows.push(vec![
+            Cell::text(tx(lang, "highlights")),
+            Cell::text(&r.label),
+            Cell::text(r.share.count.to_string()),
+            Cell::text(r.share.percent()),
+        ]);
     }
-    Table { headers: vec![tx(lang, "kind").into(), tx(lang, "name").into(), tx(lang, "count").into(), tx(lang, "share").into()], rows, empty: tx(lang, "none").into() }
+    Table {
+        headers: vec![tx(lang, "kind").into(), tx(lang, "name").into(), tx(lang, "count").into(), tx(lang, "share").into()],
+        rows,
+        empty: tx(lang, "none").into(),
+    }
 }
 
 fn bars(rows: &[lianxin_domain::composition::Row]) -> Vec<Bar> {
@@ -59,17 +68,29 @@ pub async fn composition(State(state): State<AppState>, v: Viewer, Path(id): Pat
         p.crumbs.push(Link::new(format!("/bodies/{id}?term={}", t.id), &b.name));
         p.actions.push(Link::new(format!("{here}&format=xlsx"), tx(lang, "export")));
         let mut head = Panel::default();
-        head.form = Some(Form::filter(format!("/bodies/{id}/composition"), tx(lang, "search"), vec![Field::new("hidden", "term", "", t.id.to_string()), Field::new("date", "on", tx(lang, "on_date"), fmt_date(on))]));
-        head.stats.push(Stat { label: tx(lang, "delegate_count").into(), value: c.total.to_string(), sub: fill(tx(lang, "term_no"), &[("n", &t.number.to_string())]) });
+        head.form = Some(Form::filter(
+            format!("/bodies/{id}/composition"),
+            tx(lang, "search"),
+            vec![Field::new("hidden", "term", "", t.id.to_string()), Field::new("date", "on", tx(lang, "on_date"), fmt_date(on))],
+        ));
+        head.stats.push(Stat {
+            label: tx(lang, "delegate_count").into(),
+            value: c.total.to_string(),
+            sub: fill(tx(lang, "term_no"), &[("n", &t.number.to_string())]),
+        });
         for h in &c.highlights {
             head.stats.push(Stat { label: h.label.clone(), value: h.share.percent(), sub: format!("{} {}", h.share.count, lang.pick("名", "")) });
         }
         // the report's own sentence, as seed 001 writes it
         if let Some(cat) = c.sections.first() {
-            let parts: Vec<String> = cat.rows.iter().map(|r| match lang {
-                Lang::Zh => format!("{}代表{}名,占{}", r.label, r.share.count, r.share.percent()),
-                Lang::En => format!("{} {} ({})", r.label, r.share.count, r.share.percent()),
-            }).collect();
+            let parts: Vec<String> = cat
+                .rows
+                .iter()
+                .map(|r| match lang {
+                    Lang::Zh => format!("{}代表{}名,占{}", r.label, r.share.count, r.share.percent()),
+                    Lang::En => format!("{} {} ({})", r.label, r.share.count, r.share.percent()),
+                })
+                .collect();
             head.note = match lang {
                 Lang::Zh => format!("共有代表{}名,其中:{}。", c.total, parts.join(";")),
                 Lang::En => format!("{} delegates: {}.", c.total, parts.join("; ")),
@@ -95,19 +116,48 @@ pub fn coverage_tables(lang: Lang, rep: &CoverageReport) -> Vec<(String, Table)>
     vec![
         (
             tx(lang, "committee_without_group").into(),
-            Table { headers: vec![tx(lang, "person_name").into(), tx(lang, "org").into()], rows: g.committee_without_group.iter().map(|id| { let (n, o) = name(id); vec![Cell::text(n), Cell::text(o)] }).collect(), empty: tx(lang, "none").into() },
+            Table {
+                headers: vec![tx(lang, "person_name").into(), tx(lang, "org").into()],
+                rows: g
+                    .committee_without_group
+                    .iter()
+                    .map(|id| {
+                        let (n, o) = name(id);
+                        vec![Cell::text(n), Cell::text(o)]
+                    })
+                    .collect(),
+                empty: tx(lang, "none").into(),
+            },
         ),
         (
             tx(lang, "delegates_short").into(),
             Table {
                 headers: vec![tx(lang, "person_name").into(), tx(lang, "org").into(), tx(lang, "linked_members").into()],
-                rows: g.delegates_short.iter().map(|(id, n)| { let (nm, o) = name(id); vec![Cell::link(nm, format!("/delegates/{id}")), Cell::text(o), Cell::text(n.to_string())] }).collect(),
+                rows: g
+                    .delegates_short
+                    .iter()
+                    .map(|(id, n)| {
+                        let (nm, o) = name(id);
+                        vec![Cell::link(nm, format!("/delegates/{id}")), Cell::text(o), Cell::text(n.to_string())]
+                    })
+                    .collect(),
                 empty: tx(lang, "none").into(),
             },
         ),
         (
             tx(lang, "members_without_residents").into(),
-            Table { headers: vec![tx(lang, "person_name").into(), tx(lang, "org").into()], rows: g.members_without_residents.iter().map(|id| { let (n, o) = name(id); vec![Cell::link(n, format!("/people/{id}")), Cell::text(o)] }).collect(), empty: tx(lang, "none").into() },
+            Table {
+                headers: vec![tx(lang, "person_name").into(), tx(lang, "org").into()],
+                rows: g
+                    .members_without_residents
+                    .iter()
+                    .map(|id| {
+                        let (n, o) = name(id);
+                        vec![Cell::link(n, format!("/people/{id}")), Cell::text(o)]
+                    })
+                    .collect(),
+                empty: tx(lang, "none").into(),
+            },
         ),
     ]
 }
@@ -123,7 +173,11 @@ pub async fn coverage(State(state): State<AppState>, v: Viewer, Path(id): Path<i
         let tables = coverage_tables(lang, &rep);
         if q.format.as_deref() == Some("xlsx") {
             // one sheet: the gaps one after another, with a column saying which gap
-            let mut all = Table { headers: vec![tx(lang, "gaps").into(), tx(lang, "person_name").into(), tx(lang, "org").into(), tx(lang, "count").into()], rows: Vec::new(), empty: String::new() };
+            let mut all = Table {
+                headers: vec![tx(lang, "gaps").into(), tx(lang, "person_name").into(), tx(lang, "org").into(), tx(lang, "count").into()],
+                rows: Vec::new(),
+                empty: String::new(),
+            };
             for (title, t) in &tables {
                 for r in &t.rows {
                     let mut row = vec![Cell::text(title)];
@@ -139,13 +193,25 @@ pub async fn coverage(State(state): State<AppState>, v: Viewer, Path(id): Path<i
         p.crumbs.push(Link::new(format!("/bodies/{id}?term={}", t.id), &b.name));
         p.actions.push(Link::new(format!("{here}&format=xlsx"), tx(lang, "export")));
         let mut head = Panel::default();
-        head.form = Some(Form::filter(format!("/bodies/{id}/coverage"), tx(lang, "search"), vec![Field::new("hidden", "term", "", t.id.to_string()), Field::new("date", "on", tx(lang, "on_date"), &on)]));
+        head.form = Some(Form::filter(
+            format!("/bodies/{id}/coverage"),
+            tx(lang, "search"),
+            vec![Field::new("hidden", "term", "", t.id.to_string()), Field::new("date", "on", tx(lang, "on_date"), &on)],
+        ));
         head.stats = vec![
             share_stat(tx(lang, "committee_with_group").into(), &c.committee_with_group),
             share_stat(fill(tx(lang, "delegates_with_members"), &[("n", &c.min_members.to_string())]), &c.delegates_with_members),
             share_stat(tx(lang, "members_with_residents").into(), &c.members_with_residents),
-            Stat { label: tx(lang, "avg_members").into(), value: format!("{}.{}", c.avg_members_per_delegate_tenths / 10, c.avg_members_per_delegate_tenths % 10), sub: String::new() },
-            Stat { label: tx(lang, "avg_residents").into(), value: format!("{}.{}", c.avg_residents_per_member_tenths / 10, c.avg_residents_per_member_tenths % 10), sub: String::new() },
+            Stat {
+                label: tx(lang, "avg_members").into(),
+                value: format!("{}.{}", c.avg_members_per_delegate_tenths / 10, c.avg_members_per_delegate_tenths % 10),
+                sub: String::new(),
+            },
+            Stat {
+                label: tx(lang, "avg_residents").into(),
+                value: format!("{}.{}", c.avg_residents_per_member_tenths / 10, c.avg_residents_per_member_tenths % 10),
+                sub: String::new(),
+            },
         ];
         p.panels.push(head);
         for (title, table) in tables {
@@ -179,7 +245,12 @@ pub async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<Aud
         };
         let f = AuditFilter { tenants, entity: super::opt_str(&q.entity), entity_id: opt_id(&q.entity_id), actor: super::opt_str(&q.actor) };
         let list = audit::list(&state.store, &f, PageReq::new(q.page, Some(50))).await?;
-        let base = format!("/audit?entity={}&entity_id={}&actor={}", qs(q.entity.as_deref().unwrap_or("")), qs(q.entity_id.as_deref().unwrap_or("")), qs(q.actor.as_deref().unwrap_or("")));
+        let base = format!(
+            "/audit?entity={}&entity_id={}&actor={}",
+            qs(q.entity.as_deref().unwrap_or("")),
+            qs(q.entity_id.as_deref().unwrap_or("")),
+            qs(q.actor.as_deref().unwrap_or(""))
+        );
         let mut p = Page::new(Ctx::new(&v, &base, "audit"), tx(lang, "audit"));
         if a.is_admin() {
             p.actions.push(Link::new("/audit?verify=1", lang.pick("校验日志链", "Verify the chain")));
@@ -202,7 +273,15 @@ pub async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<Aud
             ],
         ));
         panel.table = Some(Table {
-            headers: vec!["#".into(), tx(lang, "time").into(), tx(lang, "actor").into(), tx(lang, "action").into(), tx(lang, "entity").into(), tx(lang, "before").into(), tx(lang, "after").into()],
+            headers: vec![
+                "#".into(),
+                tx(lang, "time").into(),
+                tx(lang, "actor").into(),
+                tx(lang, "action").into(),
+                tx(lang, "entity").into(),
+                tx(lang, "before").into(),
+                tx(lang, "after").into(),
+            ],
             rows: list
                 .items
                 .iter()
@@ -213,7 +292,10 @@ pub async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<Aud
                         Cell::text(fmt_ms(e.at_ms)),
                         Cell::text(&e.actor_name),
                         Cell::text(&e.action),
-                        Cell::link(format!("{} {}", e.entity, e.entity_id.map(|i| i.to_string()).unwrap_or_default()), format!("/audit?entity={}&entity_id={}", e.entity, e.entity_id.unwrap_or(0))),
+                        Cell::link(
+                            format!("{} {}", e.entity, e.entity_id.map(|i| i.to_string()).unwrap_or_default()),
+                            format!("/audit?entity={}&entity_id={}", e.entity, e.entity_id.unwrap_or(0)),
+                        ),
                         Cell::text(short(&e.before)),
                         Cell::text(short(&e.after)),
                     ]

@@ -1,0 +1,516 @@
+//! HTTP integration tests: the whole application in-process (tower `oneshot`) and through a
+//! real socket, on SQLite and on PostgreSQL, with the demo's town and county.
+
+#![allow(clippy::unwrap_used)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use lianxin_store::db::{q, RowExt};
+use lianxin_store::testkit::TestDb;
+use lianxin_store::{demo, users, Change, Store};
+use lianxin_web::clock::FixedClock;
+use lianxin_web::{AppState, Config};
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const NOW: i64 = 1_795_000_000_000; // 2026-11-18
+
+struct App {
+    router: Router,
+    state: AppState,
+    /// username → (session token, csrf token, api token)
+    who: std::collections::HashMap<String, (String, String, String)>,
+    ids: Ids,
+}
+
+#[derive(Default, Debug)]
+struct Ids {
+    town_root: i64,
+    county_root: i64,
+    xisa_org: i64,
+    town_body: i64,
+    county_body: i64,
+    xisa_body: i64,
+    town_term: i64,
+    county_term: i64,
+    town_branch: i64,
+    town_person: i64,
+    county_person: i64,
+    town_delegate: i64,
+    county_delegate: i64,
+    xisa_delegate: i64,
+    unit_org: i64,
+}
+
+async fn one(store: &Store, sql: &'static str, arg: i64) -> i64 {
+    q(sql, [arg.into()]).fetch_one(&store.pool).await.unwrap().i("id")
+}
+
+async fn app(db: &TestDb) -> App {
+    let store = db.store.clone();
+    let change = Change::new(None, "测试", NOW);
+    demo::build(&store, &change, &|_| {}).await.unwrap();
+    let config = Config { argon2_m_kib: 64, argon2_t: 1, login_attempts_per_ip: 1000, max_upload_bytes: 2 * 1024 * 1024, ..Config::default() };
+    let logins = lianxin_web::setup::demo_users(&store, &change, 64, 1).await.unwrap();
+    let mut who = std::collections::HashMap::new();
+    for l in &logins {
+        let u = users::by_name(&store, l.username).await.unwrap().unwrap();
+        let (tok, csrf, api) = (format!("s-{}", l.username), format!("c-{}", l.username), format!("a-{}", l.username));
+        users::create_session(&store, &lianxin_web::auth::sha256_hex(&tok), u.id, &csrf, NOW, 3_600_000).await.unwrap();
+        users::create_token(&store, u.id, "test", &lianxin_web::auth::sha256_hex(&api), &change).await.unwrap();
+        who.insert(l.username.to_string(), (tok, csrf, api));
+    }
+    let mut ids = Ids { town_root: demo::TOWN_ID, county_root: demo::COUNTY_ID, xisa_org: demo::COUNTY_ID + 1, ..Default::default() };
+    ids.town_body = one(&store, "SELECT id FROM bodies WHERE org_id = $1", ids.town_root).await;
+    ids.county_body = one(&store, "SELECT id FROM bodies WHERE org_id = $1", ids.county_root).await;
+    ids.xisa_body = one(&store, "SELECT id FROM bodies WHERE org_id = $1", ids.xisa_org).await;
+    ids.town_term = one(&store, "SELECT id FROM terms WHERE body_id = $1", ids.town_body).await;
+    ids.county_term = one(&store, "SELECT id FROM terms WHERE body_id = $1", ids.county_body).await;
+    ids.town_branch = one(&store, "SELECT MIN(id) AS id FROM orgs WHERE parent_id = $1 AND kind = 'branch'", ids.town_root).await;
+    ids.town_person = one(&store, "SELECT MIN(id) AS id FROM people WHERE org_id = $1", ids.town_branch).await;
+    ids.county_person = one(&store, "SELECT MIN(id) AS id FROM people WHERE tenant_id = $1", ids.county_root).await;
+    ids.town_delegate = one(&store, "SELECT MIN(id) AS id FROM delegates WHERE term_id = $1", ids.town_term).await;
+    ids.county_delegate = one(&store, "SELECT MIN(id) AS id FROM delegates WHERE term_id = $1", ids.county_term).await;
+    let xisa_term =
+        q("SELECT id FROM terms WHERE body_id = $1 ORDER BY number DESC", [ids.xisa_body.into()]).fetch_one(&store.pool).await.unwrap().i("id");
+    ids.xisa_delegate = one(&store, "SELECT MIN(id) AS id FROM delegates WHERE term_id = $1", xisa_term).await;
+    ids.unit_org = one(&store, "SELECT MIN(id) AS id FROM orgs WHERE tenant_id = $1 AND kind = 'unit'", ids.town_root).await;
+    let state = AppState::new(store, config, Arc::new(FixedClock::new(NOW)));
+    App { router: lianxin_web::app(state.clone()), state, who, ids }
+}
+
+struct Resp {
+    status: StatusCode,
+    location: String,
+    body: String,
+    content_type: String,
+}
+
+impl App {
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let r = self.router.clone().oneshot(req).await.unwrap();
+        let status = r.status();
+        let location = r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let content_type = r.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let bytes = r.into_body().collect().await.unwrap().to_bytes();
+        Resp { status, location, body: String::from_utf8_lossy(&bytes).into_owned(), content_type }
+    }
+    fn cookie(&self, user: Option<&str>) -> String {
+        user.map(|u| format!("lx_session={}", self.who[u].0)).unwrap_or_default()
+    }
+    async fn get(&self, user: Option<&str>, uri: &str) -> Resp {
+        self.send(Request::get(uri).header(header::COOKIE, self.cookie(user)).body(Body::empty()).unwrap()).await
+    }
+    async fn post_form(&self, user: Option<&str>, uri: &str, form: &str) -> Resp {
+        let csrf = user.map(|u| self.who[u].1.clone()).unwrap_or_default();
+        let body = if form.is_empty() { format!("_csrf={csrf}") } else { format!("{form}&_csrf={csrf}") };
+        self.send(
+            Request::post(uri)
+                .header(header::COOKIE, self.cookie(user))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+    async fn api(&self, user: Option<&str>, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut b = Request::builder().method(method).uri(uri);
+        if let Some(u) = user {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {}", self.who[u].2));
+        }
+        let req = match body {
+            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        let r = self.send(req).await;
+        (r.status, serde_json::from_str(&r.body).unwrap_or(Value::Null))
+    }
+}
+
+/// Runs a scenario on SQLite and on PostgreSQL.
+macro_rules! both {
+    ($name:ident, $scenario:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = lianxin_store::testkit::TestDb::sqlite().await;
+                let app = super::app(&db).await;
+                super::$scenario(&app).await;
+                db.drop_db().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = lianxin_store::testkit::TestDb::postgres().await else { return };
+                let app = super::app(&db).await;
+                super::$scenario(&app).await;
+                db.drop_db().await;
+            }
+        }
+    };
+}
+
+const ROLES: [&str; 8] = ["admin", "office", "county", "committee", "delegate", "xisa.delegate", "unit", "anonymous"];
+
+/// Every role against every page and API route: allowed (1) or denied (0). Denied pages
+/// answer 403 (a signed-in user) or send to the sign-in page (anonymous); the API answers
+/// 403 or 401.
+async fn authorization_matrix(app: &App) {
+    let i = &app.ids;
+    //                                                   admin office county cttee deleg xisa unit anon
+    let pages: Vec<(String, [u8; 8])> = vec![
+        (format!("/orgs/{}", i.town_root), [1, 1, 0, 1, 1, 0, 0, 0]),
+        (format!("/orgs/{}", i.county_root), [1, 0, 1, 0, 0, 0, 0, 0]),
+        (format!("/orgs/{}", i.xisa_org), [1, 0, 1, 0, 0, 1, 0, 0]),
+        (format!("/orgs/{}", i.unit_org), [1, 1, 0, 1, 1, 0, 1, 0]),
+        (format!("/people?org={}", i.town_root), [1, 1, 0, 1, 0, 0, 0, 0]),
+        (format!("/people?org={}", i.county_root), [1, 0, 1, 0, 0, 0, 0, 0]),
+        (format!("/people/{}", i.town_person), [1, 1, 0, 1, 0, 0, 0, 0]),
+        (format!("/people/{}", i.county_person), [1, 0, 1, 0, 0, 0, 0, 0]),
+        (format!("/people/{}/edit", i.town_person), [1, 1, 0, 0, 0, 0, 0, 0]),
+        (format!("/bodies/{}", i.town_body), [1, 1, 0, 1, 1, 0, 0, 0]),
+        (format!("/bodies/{}", i.county_body), [1, 0, 1, 0, 0, 0, 0, 0]),
+        (format!("/bodies/{}", i.xisa_body), [1, 0, 1, 0, 0, 1, 0, 0]),
+        (format!("/bodies/{}/delegates", i.town_body), [1, 1, 0, 1, 1, 0, 0, 0]),
+        (format!("/bodies/{}/delegates?format=xlsx", i.county_body), [1, 0, 1, 0, 0, 0, 0, 0]),
+        (format!("/bodies/{}/composition", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
+        (format!("/bodies/{}/coverage", i.county_body), [1, 0, 1, 0, 0, 0, 0, 0]),
+        (format!("/delegates/{}", i.town_delegate), [1, 1, 0, 1, 1, 0, 0, 0]),
+        (format!("/delegates/{}", i.county_delegate), [1, 0, 1, 0, 0, 0, 0, 0]),
+        (format!("/delegates/{}", i.xisa_delegate), [1, 0, 1, 0, 0, 1, 0, 0]),
+        ("/audit".to_string(), [1, 1, 1, 0, 0, 0, 0, 0]),
+        ("/import".to_string(), [1, 1, 1, 0, 0, 0, 0, 0]),
+        ("/admin/users".to_string(), [1, 0, 0, 0, 0, 0, 0, 0]),
+        ("/me".to_string(), [1, 1, 1, 1, 1, 1, 1, 0]),
+    ];
+    for (uri, expect) in &pages {
+        for (k, role) in ROLES.iter().enumerate() {
+            let user = (*role != "anonymous").then_some(*role);
+            let r = app.get(user, uri).await;
+            let allowed = r.status == StatusCode::OK;
+            if expect[k] == 1 {
+                assert!(allowed, "{role} should open {uri}, got {} {}", r.status, &r.body.chars().take(300).collect::<String>());
+            } else if user.is_none() {
+                assert!(r.status == StatusCode::SEE_OTHER && r.location == "/login", "anonymous at {uri}: {} {}", r.status, r.location);
+            } else {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{role} must not open {uri}");
+            }
+        }
+    }
+    let apis: Vec<(String, [u8; 8])> = vec![
+        (format!("/api/v1/people/{}", i.town_person), [1, 1, 0, 1, 0, 0, 0, 0]),
+        (format!("/api/v1/people/{}", i.county_person), [1, 0, 1, 0, 0, 0, 0, 0]),
+        (format!("/api/v1/people?org={}", i.county_root), [1, 0, 1, 0, 0, 0, 0, 0]),
+        (format!("/api/v1/terms/{}/delegates", i.town_term), [1, 1, 0, 1, 1, 0, 0, 0]),
+        (format!("/api/v1/terms/{}/coverage", i.county_term), [1, 0, 1, 0, 0, 0, 0, 0]),
+        (format!("/api/v1/terms/{}/composition", i.town_term), [1, 1, 0, 1, 0, 0, 0, 0]),
+        (format!("/api/v1/orgs/{}", i.xisa_org), [1, 0, 1, 0, 0, 1, 0, 0]),
+        (format!("/api/v1/delegates/{}", i.town_delegate), [1, 1, 0, 1, 1, 0, 0, 0]),
+        ("/api/v1/audit".to_string(), [1, 1, 1, 0, 0, 0, 0, 0]),
+        ("/api/v1/audit/verify".to_string(), [1, 0, 0, 0, 0, 0, 0, 0]),
+    ];
+    for (uri, expect) in &apis {
+        for (k, role) in ROLES.iter().enumerate() {
+            let user = (*role != "anonymous").then_some(*role);
+            let (status, body) = app.api(user, "GET", uri, None).await;
+            let want = if expect[k] == 1 {
+                StatusCode::OK
+            } else if user.is_none() {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(status, want, "{role} GET {uri}: {body}");
+            if status != StatusCode::OK {
+                assert_eq!(body["status"], want.as_u16(), "a problem document");
+            }
+        }
+    }
+    // writes: creating a person in a town branch, by API token
+    for (k, role) in ROLES.iter().enumerate() {
+        let user = (*role != "anonymous").then_some(*role);
+        let body =
+            serde_json::json!({"name": format!("测试{k}"), "gender": "女", "org_id": i.town_branch, "kind": "member", "birth_date": "1990-01-02"});
+        let (status, _) = app.api(user, "POST", "/api/v1/people", Some(body)).await;
+        let want = match *role {
+            "admin" | "office" => StatusCode::OK,
+            "anonymous" => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::FORBIDDEN,
+        };
+        assert_eq!(status, want, "{role} creating a person");
+    }
+    // forms: a sub-organisation, and a qualification change in another town's congress
+    for (k, role) in ROLES.iter().enumerate() {
+        let user = (*role != "anonymous").then_some(*role);
+        let r = app.post_form(user, &format!("/orgs/{}/children", i.town_root), &format!("name=新支部{k}&kind=branch&category=rural")).await;
+        let ok = r.status == StatusCode::SEE_OTHER && r.location.starts_with("/orgs/");
+        assert_eq!(ok, matches!(*role, "admin" | "office"), "{role} creating an organisation: {}", r.status);
+        // the first allowed role terminates; the next allowed one gets a conflict, not a refusal
+        let r = app.post_form(user, &format!("/delegates/{}/qualification", i.county_delegate), "reason=death&decided_on=2026-11-01").await;
+        let let_in = r.status == StatusCode::SEE_OTHER || r.status == StatusCode::CONFLICT;
+        assert_eq!(let_in, matches!(*role, "admin" | "county"), "{role} changing a county delegate: {}", r.status);
+    }
+}
+
+/// Forms need the session's CSRF token; foreign origins are refused before anything runs.
+async fn csrf_and_origin(app: &App) {
+    let i = &app.ids;
+    let before = q("SELECT COUNT(*) AS n FROM orgs", []).fetch_one(&app.state.store.pool).await.unwrap().i("n");
+    let cookie = app.cookie(Some("office"));
+    let send = |body: String, origin: Option<&str>| {
+        let mut b = Request::post(format!("/orgs/{}/children", i.town_root))
+            .header(header::COOKIE, cookie.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(o) = origin {
+            b = b.header(header::ORIGIN, o).header(header::HOST, "127.0.0.1:8080");
+        }
+        b.body(Body::from(body)).unwrap()
+    };
+    assert_eq!(app.send(send("name=甲&kind=branch&category=rural".into(), None)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.send(send("name=甲&kind=branch&category=rural&_csrf=wrong".into(), None)).await.status, StatusCode::FORBIDDEN);
+    let good = format!("name=甲&kind=branch&category=rural&_csrf={}", app.who["office"].1);
+    assert_eq!(app.send(send(good.clone(), Some("http://evil.example"))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(q("SELECT COUNT(*) AS n FROM orgs", []).fetch_one(&app.state.store.pool).await.unwrap().i("n"), before);
+    assert_eq!(app.send(send(good, Some("http://127.0.0.1:8080"))).await.status, StatusCode::SEE_OTHER);
+    // the API with a session cookie needs the header token; with a bearer token it does not
+    let req = Request::post("/api/v1/orgs")
+        .header(header::COOKIE, cookie.clone())
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(format!("{{\"name\":\"乙\",\"kind\":\"branch\",\"category\":\"rural\",\"parent_id\":{}}}", i.town_root)))
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+}
+
+/// Bad input: clear messages in Chinese (or English), next to the field, nothing written.
+async fn validation_and_problems(app: &App) {
+    let i = &app.ids;
+    let count = || async { q("SELECT COUNT(*) AS n FROM people", []).fetch_one(&app.state.store.pool).await.unwrap().i("n") };
+    let before = count().await;
+    let r = app.post_form(Some("office"), "/people", &format!("name=&gender=X&phone=123&org_id={}&kind=member", i.town_branch)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("姓名不能为空"), "inline message");
+    assert!(r.body.contains("联系电话格式不正确"));
+    assert_eq!(count().await, before);
+    let (status, body) = app
+        .api(
+            Some("office"),
+            "POST",
+            "/api/v1/people",
+            Some(serde_json::json!({"name": "", "org_id": i.town_branch, "gender": "男", "id_number": "123"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["code"], "invalid");
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["name", "id_number"]);
+    let (status, body) = app.api(Some("office"), "POST", "/api/v1/people", Some(serde_json::json!({"name": 5}))).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+    let (status, _) = app.api(Some("office"), "GET", "/api/v1/nowhere", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // a person of another tree by a guessed id is not there for this office
+    let (status, _) = app
+        .api(
+            Some("office"),
+            "PUT",
+            &format!("/api/v1/people/{}", i.county_person),
+            Some(serde_json::json!({"name": "改", "gender": "男", "org_id": i.town_branch})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(count().await, before);
+    // the English switch
+    let r = app
+        .send(
+            Request::get(format!("/people/new?org={}", i.town_branch))
+                .header(header::COOKIE, format!("{}; lx_lang=en", app.cookie(Some("office"))))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(r.body.contains("ID number") && r.body.contains("lang=\"en\""));
+    // the ID number is never shown in full
+    let p = lianxin_store::people::get(&app.state.store, i.town_person).await.unwrap();
+    let full = p.id_number.unwrap();
+    let r = app.get(Some("office"), &format!("/people/{}", i.town_person)).await;
+    assert!(!r.body.contains(&full) && r.body.contains(&full[..6]));
+    let (_, body) = app.api(Some("office"), "GET", &format!("/api/v1/people/{}", i.town_person), None).await;
+    assert!(!body.to_string().contains(&full));
+}
+
+/// The office's journey: a qualification change leaves a vacancy, a by-election fills it,
+/// the audit log records both, and the lists and exports follow.
+async fn office_journey(app: &App) {
+    let i = &app.ids;
+    let r = app
+        .post_form(Some("office"), &format!("/delegates/{}/qualification", i.town_delegate), "reason=transferred_out&decided_on=2026-10-01&note=调离")
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (_, body) = app.api(Some("office"), "GET", &format!("/api/v1/terms/{}/delegates?vacant=true", i.town_term), None).await;
+    let vacant: Vec<i64> = body["items"].as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect();
+    assert!(vacant.contains(&i.town_delegate), "{vacant:?}");
+    // a lighter sanction is refused with the rule named
+    let d2 = q("SELECT MAX(id) AS id FROM delegates WHERE term_id = $1 AND status = 'active'", [i.town_term.into()])
+        .fetch_one(&app.state.store.pool)
+        .await
+        .unwrap()
+        .i("id");
+    let (status, body) = app
+        .api(
+            Some("office"),
+            "POST",
+            &format!("/api/v1/delegates/{d2}/qualification"),
+            Some(serde_json::json!({"reason": "sanction_warning", "decided_on": "2026-10-01"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["detail"].as_str().unwrap().contains("R-J6"));
+    // the audit shows the change with before and after
+    let (_, body) = app.api(Some("office"), "GET", &format!("/api/v1/audit?entity=delegate&entity_id={}", i.town_delegate), None).await;
+    assert_eq!(body["items"][0]["action"], "qualification");
+    let (_, v) = app.api(Some("admin"), "GET", "/api/v1/audit/verify", None).await;
+    assert_eq!(v["ok"], true);
+    // exports are real workbooks
+    let r = app.get(Some("office"), &format!("/bodies/{}/delegates?format=xlsx", i.town_body)).await;
+    assert!(r.content_type.contains("spreadsheetml"));
+    let r = app.get(Some("office"), &format!("/people?org={}&format=xlsx", i.town_root)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    // filters and pagination
+    let r = app.get(Some("office"), &format!("/bodies/{}/delegates?status=active&category=farmer", i.town_body)).await;
+    assert!(r.body.contains("<td>农民</td>") && !r.body.contains("<td>领导干部</td>"));
+    let r = app.get(Some("office"), &format!("/people?org={}&page=3", i.town_root)).await;
+    assert!(r.body.contains("第 3 /"));
+    // the composition table of seed 001 for the county, through the API
+    let (_, c) = app.api(Some("county"), "GET", &format!("/api/v1/terms/{}/composition?on=2026-11-01", i.county_term), None).await;
+    assert_eq!(c["total"], 306);
+    let openapi = app.get(None, "/api/v1/openapi.json").await;
+    assert!(openapi.body.contains("\"/terms/{id}/coverage\""));
+}
+
+/// Import: a file with one bad row changes nothing and names the row; the good file
+/// imports; importing it again updates and does not duplicate.
+async fn import_round_trip(app: &App) {
+    use lianxin_web::excel::write_sheets;
+    let i = &app.ids;
+    let sheet = |rows: Vec<Vec<&str>>| -> Vec<Vec<String>> { rows.into_iter().map(|r| r.into_iter().map(String::from).collect()).collect() };
+    let orgs = (
+        "组织".to_string(),
+        sheet(vec![vec!["组织代码", "组织名称", "上级组织代码", "组织类别", "组织类型"]]).remove(0),
+        sheet(vec![vec!["T-01", "测试村党支部", "", "党支部", "农村"]]),
+    );
+    let people_rows = |second_phone: &str| {
+        let mut rows = sheet(vec![
+            vec!["张测试", "男", "1980-01-02", "汉族", "高中/中专", "农民", "13800000001", "", "正式党员", "2005-07-01", "", "T-01"],
+            vec!["王测试", "女", "1985-03-04", "苗", "本科", "教师", "13800000002", "", "群众", "", "", "T-01"],
+        ]);
+        rows[1][6] = second_phone.to_string();
+        rows
+    };
+    let header: Vec<String> =
+        ["姓名", "性别", "出生日期", "民族", "学历", "职业", "联系电话", "住址", "人员类别", "入党日期", "身份证号", "所属组织代码"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    let links = (
+        "联系".to_string(),
+        ["类别", "届次", "联系人身份证号", "联系人姓名", "联系人组织代码", "被联系人身份证号", "被联系人姓名", "被联系人组织代码", "开始日期"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+        sheet(vec![vec!["党员联系群众", "", "", "张测试", "T-01", "", "王测试", "T-01", "2026-01-01"]]),
+    );
+    let upload = |bytes: Vec<u8>| {
+        let boundary = "XBOUNDARYX";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n", app.who["office"].1).as_bytes(),
+        );
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"名册.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(&bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Request::post("/import")
+            .header(header::COOKIE, app.cookie(Some("office")))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let count =
+        || async { q("SELECT COUNT(*) AS n FROM people WHERE name LIKE '%测试'", []).fetch_one(&app.state.store.pool).await.unwrap().i("n") };
+    let bad = write_sheets(&[orgs.clone(), ("人员".into(), header.clone(), people_rows("12345")), links.clone()]).unwrap();
+    let r = app.send(upload(bad)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("联系电话格式不正确") && r.body.contains(">3<"), "the bad row is named");
+    assert_eq!(count().await, 0);
+    let good = write_sheets(&[orgs.clone(), ("人员".into(), header.clone(), people_rows("13800000002")), links.clone()]).unwrap();
+    let r = app.send(upload(good.clone())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(count().await, 2);
+    let r = app.send(upload(good)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(count().await, 2, "re-import updates");
+    let links_n = q("SELECT COUNT(*) AS n FROM liaison_links WHERE kind = 'member_resident' AND starts_on = '2026-01-01'", [])
+        .fetch_one(&app.state.store.pool)
+        .await
+        .unwrap()
+        .i("n");
+    assert_eq!(links_n, 1);
+    // malformed files are refused cleanly
+    let r = app.send(upload(b"not a workbook".to_vec())).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let _ = i;
+}
+
+both!(matrix, authorization_matrix);
+both!(csrf, csrf_and_origin);
+both!(validation, validation_and_problems);
+both!(journey, office_journey);
+both!(import, import_round_trip);
+
+/// Through a real socket: sign in with the form, keep the cookie, be locked out after
+/// repeated wrong passwords, sign out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_over_a_socket() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = TestDb::sqlite().await;
+    let app = app(&db).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await });
+    async fn http(addr: std::net::SocketAddr, req: String) -> String {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut out = Vec::new();
+        tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut out)).await.unwrap().unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    let cookie_of = |resp: &str, name: &str| {
+        resp.lines()
+            .filter(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+            .find_map(|l| l.split_once(':').map(|x| x.1.trim().to_string()).filter(|c| c.starts_with(&format!("{name}="))))
+            .map(|c| c.split(';').next().unwrap().to_string())
+    };
+    let get_login = http(addr, format!("GET /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")).await;
+    let pre = cookie_of(&get_login, "lx_pre").unwrap();
+    let token = pre.split('=').nth(1).unwrap().to_string();
+    let post = |user: &str, pw: &str| {
+        let body = format!("username={user}&password={pw}&_csrf={token}");
+        format!("POST /login HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {pre}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
+    };
+    let ok = http(addr, post("office", "lianxin2026")).await;
+    assert!(ok.starts_with("HTTP/1.1 303"), "{ok}");
+    let session = cookie_of(&ok, "lx_session").unwrap();
+    assert!(ok.to_ascii_lowercase().contains("httponly") && ok.contains("SameSite=Lax"));
+    let home = http(addr, format!("GET / HTTP/1.1\r\nHost: {addr}\r\nCookie: {session}\r\nConnection: close\r\n\r\n")).await;
+    assert!(home.starts_with("HTTP/1.1 200") && home.contains("中共郴江镇代表大会"));
+    // five wrong passwords lock the account, even against the right one
+    for _ in 0..5 {
+        let r = http(addr, post("committee", "wrong-password")).await;
+        assert!(!r.starts_with("HTTP/1.1 303"));
+    }
+    let locked = http(addr, post("committee", "lianxin2026")).await;
+    assert!(locked.starts_with("HTTP/1.1 429") && locked.contains("锁定"), "{}", &locked[..200.min(locked.len())]);
+    server.abort();
+    db.drop_db().await;
+}
