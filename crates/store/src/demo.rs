@@ -521,7 +521,9 @@ async fn town(store: &Store, change: &Change, s: &mut Summary) -> Result<()> {
     )
     .await?;
     let t = crate::congress::term(store, term).await?;
-    let replacement = pool.iter().find(|p| p.org == delegate_ids[20].1.org && !linked_members.iter().any(|m| m.id == p.id)).map(|p| p.id);
+    // the by-elected delegate: someone of the same branch if one is free, else of the town
+    let free = |p: &&P| !linked_members.iter().any(|m| m.id == p.id) && !committee_people.iter().any(|c| c.id == p.id);
+    let replacement = pool.iter().filter(free).find(|p| p.org == delegate_ids[20].1.org).or_else(|| pool.iter().find(free)).map(|p| p.id);
     if let Some(pid) = replacement {
         crate::congress::add_delegate(
             store,

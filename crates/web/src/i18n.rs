@@ -59,6 +59,7 @@ texts! {
     "org" => "所属组织", "Organisation";
     "kind" => "类别", "Kind";
     "category" => "类型", "Category";
+    "sector" => "界别", "Sector";
     "person_kind" => "人员类别", "Kind of person";
     "joined_on" => "入党日期", "Joined the party";
     "id_number" => "身份证号", "ID number";

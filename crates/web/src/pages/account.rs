@@ -174,7 +174,7 @@ async fn me_page(state: &AppState, v: &Viewer, new_token: Option<String>) -> Web
         let seats = congress::delegates_of_person(&state.store, person.tenant_id, pid).await?;
         for d in seats {
             let mut panel = Panel::titled(format!("{} · {}", tx(lang, "my_delegate"), d.group_name.clone().unwrap_or_default()));
-            panel.facts.push((tx(lang, "category").into(), label::<lianxin_domain::congress::DelegateCategory>(lang, &d.category)));
+            panel.facts.push((tx(lang, "sector").into(), label::<lianxin_domain::congress::DelegateCategory>(lang, &d.category)));
             panel.facts.push((tx(lang, "status").into(), label::<lianxin_domain::congress::DelegateStatus>(lang, &d.status)));
             let links =
                 network::links_from(&state.store, d.tenant_id, LinkKind::DelegateMember, d.id, Some(&lianxin_domain::error::fmt_date(state.today())))
