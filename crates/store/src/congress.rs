@@ -852,6 +852,52 @@ pub async fn add_committee_member(store: &Store, term: &Term, input: &CommitteeI
     })
 }
 
+/// Records that a committee member left on `until` (default today). The record stays, so
+/// the committee's history for the term is kept; their group links end the same day.
+pub async fn end_committee_member(store: &Store, id: Id, until: Option<&str>, change: &Change) -> Result<CommitteeMember> {
+    let r = q("SELECT tenant_id, term_id FROM committee_members WHERE id = $1", [id.into()])
+        .fetch_optional(&store.pool)
+        .await?
+        .ok_or_else(StoreError::not_found)?;
+    let t = term(store, r.i("term_id")).await?;
+    let before = committee(store, &t).await?.into_iter().find(|c| c.id == id).ok_or_else(StoreError::not_found)?;
+    if before.until.is_some() {
+        return Err(StoreError::conflict("该委员已离任", "already left"));
+    }
+    let mut e = Errors::new();
+    let until = e.opt_date("until", "离任日期", until).unwrap_or(change.today());
+    e.finish()?;
+    let until = lianxin_domain::error::fmt_date(until);
+    if until < before.since {
+        return Err(StoreError::invalid(FieldError::new("until", "out_of_range", "离任日期不能早于任职日期", "cannot leave before starting")));
+    }
+    let mut tx = store.pool.begin().await?;
+    q("UPDATE committee_members SET until = $1 WHERE tenant_id = $2 AND id = $3", [until.as_str().into(), t.tenant_id.into(), id.into()])
+        .execute(&mut *tx)
+        .await?;
+    q(
+        "UPDATE liaison_links SET ends_on = $1 WHERE tenant_id = $2 AND kind = 'committee_group' AND from_id = $3 AND ends_on IS NULL",
+        [until.as_str().into(), t.tenant_id.into(), id.into()],
+    )
+    .execute(&mut *tx)
+    .await?;
+    let mut after = before.clone();
+    after.until = Some(until);
+    append(
+        &mut tx,
+        t.tenant_id,
+        change,
+        "end",
+        "committee_member",
+        Some(id),
+        serde_json::to_string(&before).ok(),
+        serde_json::to_string(&after).ok(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 /// The organisation a body belongs to (for scope checks on everything inside the body).
 pub async fn body_org(store: &Store, body: &Body) -> Result<Org> {
     orgs::get(store, body.org_id).await

@@ -348,6 +348,45 @@ db_test!(the_network_keeps_history_and_measures_coverage, |store| async move {
     assert_eq!(now.coverage.gaps.delegates_short, vec![(d.id, 0)]);
 });
 
+db_test!(a_committee_member_who_leaves_is_kept_with_an_end_date, |store| async move {
+    let t = town(&store).await;
+    let grp = congress::create_group(&store, &t.term, &GroupInput { name: "第一代表小组".into(), leader_id: None }, &ch()).await.unwrap();
+    let cm = congress::add_committee_member(
+        &store,
+        &t.term,
+        &CommitteeInput { person_id: t.people[2].id, post: "member".into(), since: "2022-03-15".into() },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    network::create(
+        &store,
+        &LinkInput { kind: "committee_group".into(), from_id: cm.id, to_id: grp.id, starts_on: Some("2022-04-01".into()) },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    assert!(congress::end_committee_member(&store, cm.id, Some("2020-01-01"), &ch()).await.is_err());
+    let left = congress::end_committee_member(&store, cm.id, Some("2026-06-30"), &ch()).await.unwrap();
+    assert_eq!(left.until.as_deref(), Some("2026-06-30"));
+    assert!(congress::end_committee_member(&store, cm.id, None, &ch()).await.is_err());
+    // still on the record, no longer counted, and the group link ended with them
+    assert_eq!(congress::committee(&store, &t.term).await.unwrap().len(), 1);
+    let now = reports::coverage_report(&store, &t.body, &t.term, "2026-11-18").await.unwrap();
+    assert_eq!(now.coverage.committee_with_group.total, 0);
+    let before = reports::coverage_report(&store, &t.body, &t.term, "2026-01-01").await.unwrap();
+    assert_eq!(before.coverage.committee_with_group.percent(), "100.0%");
+    // the member can join again later in the term
+    congress::add_committee_member(
+        &store,
+        &t.term,
+        &CommitteeInput { person_id: t.people[2].id, post: "deputy".into(), since: "2026-09-01".into() },
+        &ch(),
+    )
+    .await
+    .unwrap();
+});
+
 db_test!(the_audit_chain_verifies_and_finds_tampering, |store| async move {
     let t = town(&store).await;
     let ok = audit::verify(&store).await.unwrap().unwrap();

@@ -60,6 +60,8 @@ texts! {
     "kind" => "类别", "Kind";
     "category" => "类型", "Category";
     "sector" => "界别", "Sector";
+    "set_leader" => "设置组长", "Set the group leader";
+    "end_term_of" => "离任", "Left";
     "person_kind" => "人员类别", "Kind of person";
     "joined_on" => "入党日期", "Joined the party";
     "id_number" => "身份证号", "ID number";

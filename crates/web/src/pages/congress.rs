@@ -141,9 +141,16 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
                 rows.push(vec![
                     Cell::text(&c.name),
                     Cell::text(label::<CommitteePost>(lang, &c.post)),
-                    Cell::text(&c.since),
+                    Cell::text(match &c.until {
+                        Some(u) => format!("{} – {u}", c.since),
+                        None => c.since.clone(),
+                    }),
                     Cell::text(groups.iter().map(|g| g.to_name.clone()).collect::<Vec<_>>().join("、")),
-                    Cell::text(c.id.to_string()),
+                    if edit && c.until.is_none() {
+                        Cell::action(format!("{} {}", tx(lang, "end_term_of"), c.id), format!("/committee/{}/end", c.id))
+                    } else {
+                        Cell::text(c.id.to_string())
+                    },
                 ]);
             }
             cp.table = Some(Table {
@@ -223,6 +230,25 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
                         &v.csrf,
                         tx(lang, "create"),
                         vec![Field::new("text", "name", tx(lang, "name"), "").required()],
+                    )),
+                    ..Default::default()
+                });
+                let dopts: Vec<(String, String)> =
+                    std::iter::once((String::new(), "—".to_string())).chain(groups.iter().map(|g| (g.id.to_string(), g.name.clone()))).collect();
+                p.panels.push(Panel {
+                    title: tx(lang, "set_leader").into(),
+                    folded: true,
+                    form: Some(Form::post(
+                        "/groups/0",
+                        &v.csrf,
+                        tx(lang, "save"),
+                        vec![
+                            Field::select("group_id", tx(lang, "group"), "", dopts),
+                            Field::new("text", "name", format!("{} ({})", tx(lang, "name"), lang.pick("留空不改", "empty keeps it")), ""),
+                            Field::new("number", "leader_id", format!("{} ID", tx(lang, "leader")), "").hint(
+                                lang.pick("本组在任代表的编号,见代表页面", "an active delegate of the group; the id is on the delegate's page"),
+                            ),
+                        ],
                     )),
                     ..Default::default()
                 });
@@ -407,6 +433,8 @@ pub struct GroupForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
+    group_id: Option<String>,
+    #[serde(default)]
     leader_id: Option<String>,
     #[serde(default, rename = "_csrf")]
     csrf: String,
@@ -426,9 +454,12 @@ pub async fn create_group(State(state): State<AppState>, v: Viewer, Path(term_id
 pub async fn update_group(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, FormData(f): FormData<GroupForm>) -> Response {
     let r = async {
         v.check_csrf(&f.csrf)?;
+        // the group comes from the path, or from the form's picker
+        let id = if id > 0 { id } else { opt_id(&f.group_id).ok_or(WebError::NotFound)? };
         let g = congress::group(&state.store, id).await?;
         let (t, b) = term_in_scope(&state, &v, g.term_id, Permission::EditDelegates).await?;
-        congress::update_group(&state.store, id, &GroupInput { name: f.name.clone(), leader_id: opt_id(&f.leader_id) }, &v.change(&state)?).await?;
+        let name = if f.name.trim().is_empty() { g.name.clone() } else { f.name.clone() };
+        congress::update_group(&state.store, id, &GroupInput { name, leader_id: opt_id(&f.leader_id) }, &v.change(&state)?).await?;
         Ok(see_other(&format!("/bodies/{}?term={}", b.id, t.id)))
     }
     .await;
@@ -932,6 +963,30 @@ pub async fn end_link(
             .and_then(|h| h.to_str().ok())
             .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())));
         Ok(see_other(&local_back(&back.or(f.back.clone()))))
+    }
+    .await;
+    page(&v, r)
+}
+
+#[derive(Deserialize, Default)]
+pub struct EndForm {
+    #[serde(default)]
+    until: Option<String>,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn end_committee(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, FormData(f): FormData<EndForm>) -> Response {
+    let r = async {
+        v.check_csrf(&f.csrf)?;
+        let row = lianxin_store::db::q("SELECT term_id FROM committee_members WHERE id = $1", [id.into()])
+            .fetch_optional(&state.store.pool)
+            .await
+            .map_err(lianxin_store::StoreError::from)?
+            .ok_or(WebError::NotFound)?;
+        let (t, b) = term_in_scope(&state, &v, lianxin_store::db::RowExt::i(&row, "term_id"), Permission::EditDelegates).await?;
+        congress::end_committee_member(&state.store, id, opt_str(&f.until).as_deref(), &v.change(&state)?).await?;
+        Ok(see_other(&format!("/bodies/{}?term={}", b.id, t.id)))
     }
     .await;
     page(&v, r)

@@ -67,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .route("/terms/{id}/delegates", post(congress::add_delegate))
         .route("/terms/{id}/committee", post(congress::add_committee))
         .route("/groups/{id}", post(congress::update_group))
+        .route("/committee/{id}/end", post(congress::end_committee))
         .route("/delegates/{id}", get(congress::delegate).post(congress::update_delegate))
         .route("/delegates/{id}/qualification", post(congress::qualification))
         .route("/links", post(congress::create_link))

@@ -4,7 +4,7 @@
 use super::{opt_id, page};
 use crate::auth::Viewer;
 use crate::error::WebResult;
-use crate::i18n::{fill, label, t as tx};
+use crate::i18n::{fill, t as tx};
 use crate::pages::congress::pick_term;
 use crate::view::{fmt_ms, qs, xlsx_response, Bar, Cell, Ctx, Field, Form, Link, Page, Pager, Panel, Stat, Table};
 use crate::AppState;
@@ -231,6 +231,7 @@ pub struct AuditQuery {
     actor: Option<String>,
     page: Option<i64>,
     verify: Option<String>,
+    format: Option<String>,
 }
 
 pub async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<AuditQuery>) -> Response {
@@ -244,7 +245,8 @@ pub async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<Aud
             Some(a.scopes_for(Permission::ViewAudit).iter().flatten().filter_map(|p| lianxin_domain::org::root_of(p)).collect::<Vec<_>>())
         };
         let f = AuditFilter { tenants, entity: super::opt_str(&q.entity), entity_id: opt_id(&q.entity_id), actor: super::opt_str(&q.actor) };
-        let list = audit::list(&state.store, &f, PageReq::new(q.page, Some(50))).await?;
+        let export = q.format.as_deref() == Some("xlsx");
+        let list = audit::list(&state.store, &f, if export { PageReq::new(Some(1), Some(100_000)) } else { PageReq::new(q.page, Some(50)) }).await?;
         let base = format!(
             "/audit?entity={}&entity_id={}&actor={}",
             qs(q.entity.as_deref().unwrap_or("")),
@@ -252,6 +254,7 @@ pub async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<Aud
             qs(q.actor.as_deref().unwrap_or(""))
         );
         let mut p = Page::new(Ctx::new(&v, &base, "audit"), tx(lang, "audit"));
+        p.actions.push(Link::new(format!("{base}&format=xlsx"), tx(lang, "export")));
         if a.is_admin() {
             p.actions.push(Link::new("/audit?verify=1", lang.pick("校验日志链", "Verify the chain")));
         }
@@ -303,15 +306,45 @@ pub async fn audit(State(state): State<AppState>, v: Viewer, Query(q): Query<Aud
                 .collect(),
             empty: tx(lang, "none").into(),
         });
+        if export {
+            let full = |s: &Option<String>| s.clone().unwrap_or_default();
+            let t = Table {
+                headers: vec![
+                    "#".into(),
+                    tx(lang, "time").into(),
+                    tx(lang, "actor").into(),
+                    tx(lang, "action").into(),
+                    tx(lang, "entity").into(),
+                    "ID".into(),
+                    tx(lang, "before").into(),
+                    tx(lang, "after").into(),
+                    "hash".into(),
+                ],
+                rows: list
+                    .items
+                    .iter()
+                    .map(|e| {
+                        vec![
+                            Cell::text(e.seq.to_string()),
+                            Cell::text(fmt_ms(e.at_ms)),
+                            Cell::text(&e.actor_name),
+                            Cell::text(&e.action),
+                            Cell::text(&e.entity),
+                            Cell::text(e.entity_id.map(|i| i.to_string()).unwrap_or_default()),
+                            Cell::text(full(&e.before)),
+                            Cell::text(full(&e.after)),
+                            Cell::text(&e.hash),
+                        ]
+                    })
+                    .collect(),
+                empty: String::new(),
+            };
+            return Ok(xlsx_response("操作日志.xlsx", "操作日志", &t));
+        }
         panel.pager = Some(Pager::new(lang, &list, &base));
         p.panels.push(panel);
         Ok(p.render())
     }
     .await;
     page(&v, r)
-}
-
-#[allow(dead_code)]
-fn _label_used(lang: Lang) -> String {
-    label::<lianxin_domain::org::OrgKind>(lang, "branch")
 }
