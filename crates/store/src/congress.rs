@@ -355,11 +355,7 @@ pub async fn create_group_with_id(store: &Store, term: &Term, input: &GroupInput
 }
 
 fn dup_group(e: StoreError) -> StoreError {
-    if e.is_unique_violation() {
-        StoreError::invalid(FieldError::new("name", "duplicate", "本届已有同名代表小组", "a group of this name already exists in the term"))
-    } else {
-        e
-    }
+    e.duplicate_as(FieldError::new("name", "duplicate", "本届已有同名代表小组", "a group of this name already exists in the term"))
 }
 
 /// Renames a group and sets its leader, who must be an active delegate of the group.
@@ -632,14 +628,7 @@ pub async fn add_delegate_with_id(store: &Store, term: &Term, input: &DelegateIn
     )
     .execute(&mut *tx)
     .await
-    .map_err(|e| {
-        let e: StoreError = e.into();
-        if e.is_unique_violation() {
-            StoreError::invalid(FieldError::new("person_id", "duplicate", "此人已是本届代表(或该空缺已补)", "already a delegate of this term, or the seat is filled"))
-        } else {
-            e
-        }
-    })?;
+    .map_err(|e| StoreError::from(e).duplicate_as(FieldError::new("person_id", "duplicate", "此人已是本届代表(或该空缺已补)", "already a delegate of this term, or the seat is filled")))?;
     append(
         &mut tx,
         term.tenant_id,

@@ -52,6 +52,15 @@ impl StoreError {
     pub fn invalid(e: lianxin_domain::FieldError) -> Self {
         StoreError::Domain(DomainError::invalid(e))
     }
+    /// A duplicate refused by a unique index, told as the given field error; any other
+    /// error stays as it is.
+    pub fn duplicate_as(self, e: lianxin_domain::FieldError) -> Self {
+        if self.is_unique_violation() {
+            StoreError::invalid(e)
+        } else {
+            self
+        }
+    }
     /// Whether the database refused a duplicate.
     pub fn is_unique_violation(&self) -> bool {
         match self {

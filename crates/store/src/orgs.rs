@@ -216,11 +216,7 @@ pub(crate) async fn insert(
 }
 
 fn dup_code(e: StoreError) -> StoreError {
-    if e.is_unique_violation() {
-        StoreError::invalid(FieldError::new("code", "duplicate", "组织代码已被使用", "this organisation code is already used"))
-    } else {
-        e
-    }
+    e.duplicate_as(FieldError::new("code", "duplicate", "组织代码已被使用", "this organisation code is already used"))
 }
 
 /// Creates a root organisation, which starts a new tenant (a county, a town, a company…).

@@ -165,16 +165,7 @@ async fn check_org(store: &Store, org_id: Id) -> Result<Org> {
 }
 
 fn dup_id(e: StoreError) -> StoreError {
-    if e.is_unique_violation() {
-        StoreError::invalid(FieldError::new(
-            "id_number",
-            "duplicate",
-            "该身份证号已登记在另一人名下",
-            "this identity number belongs to another person",
-        ))
-    } else {
-        e
-    }
+    e.duplicate_as(FieldError::new("id_number", "duplicate", "该身份证号已登记在另一人名下", "this identity number belongs to another person"))
 }
 
 pub(crate) async fn insert_valid(conn: &mut sqlx::AnyConnection, org: &Org, id: Id, v: &ValidPerson, change: &Change) -> Result<Person> {

@@ -100,14 +100,7 @@ pub async fn create(store: &Store, u: &NewUser, change: &Change) -> Result<User>
     )
     .execute(&mut *tx)
     .await
-    .map_err(|e| {
-        let e: StoreError = e.into();
-        if e.is_unique_violation() {
-            StoreError::invalid(FieldError::new("username", "duplicate", "用户名已被使用", "this username is taken"))
-        } else {
-            e
-        }
-    })?;
+    .map_err(|e| StoreError::from(e).duplicate_as(FieldError::new("username", "duplicate", "用户名已被使用", "this username is taken")))?;
     append(
         &mut tx,
         u.tenant_id.unwrap_or(0),
