@@ -130,8 +130,9 @@ impl Store {
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             // WAL lets readers run beside the writer; FULL sync means an
-                            // acknowledged write survives a crash of the machine, not only of the process.
-                            sqlx::raw_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;")
+                            // acknowledged write survives a crash of the machine, not only of the
+                            // process; case-sensitive LIKE lets subtree prefixes use the path index.
+                            sqlx::raw_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA case_sensitive_like=ON;")
                                 .execute(conn)
                                 .await?;
                             Ok(())

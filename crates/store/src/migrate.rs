@@ -5,8 +5,14 @@
 use crate::db::Store;
 use crate::Result;
 
-/// (version, name, statements). Append only: never edit a migration that has shipped.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "roster, users, audit", V1)];
+/// (version, name, statements for both, extra statements for PostgreSQL only).
+/// Append only: never edit a migration that has shipped.
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(1, "roster, users, audit", V1, ""), (2, "subtree prefix index", "", V2_PG)];
+
+/// Subtree queries are `path LIKE '/1/5/%'`. PostgreSQL uses a B-tree for a prefix LIKE only
+/// with the pattern operator class (whatever the database's collation); SQLite uses the
+/// plain index because every connection sets `case_sensitive_like`.
+const V2_PG: &str = "CREATE INDEX orgs_by_path_prefix ON orgs (tenant_id, path text_pattern_ops);";
 
 const V1: &str = r#"
 CREATE TABLE tenants (
@@ -245,7 +251,7 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
         .execute(&store.pool)
         .await?;
     let mut applied = Vec::new();
-    for (version, name, sql) in MIGRATIONS {
+    for (version, name, sql, pg_only) in MIGRATIONS {
         let mut tx = store.pool.begin().await?;
         // Taking the row lock first makes two servers starting at once apply it only once.
         let done: Option<i64> =
@@ -253,7 +259,12 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
         if done.is_some() {
             continue;
         }
-        sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+        if !sql.is_empty() {
+            sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+        }
+        if store.backend == crate::db::Backend::Postgres && !pg_only.is_empty() {
+            sqlx::raw_sql(*pg_only).execute(&mut *tx).await?;
+        }
         sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
             .bind(*version)
             .bind(name.to_string())
