@@ -13,6 +13,7 @@
 //! - [`access`]: roles scoped to a subtree and what each may do.
 //! - [`audit`]: the hash chain of the append-only audit log.
 //! - [`lang`]: the two interface languages.
+//! - [`proposal`]: proposals, motions, suggestions and opinions: the handling state machine (R-J4, R-M).
 
 pub mod access;
 pub mod audit;
@@ -23,6 +24,7 @@ pub mod error;
 pub mod lang;
 pub mod org;
 pub mod person;
+pub mod proposal;
 
 pub use error::{DomainError, FieldError};
 pub use lang::Lang;
