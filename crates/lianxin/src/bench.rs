@@ -39,6 +39,12 @@ async fn time_pages(db: &TestDb, requests: usize) -> Result<(Duration, Vec<Row>)
     let started = Instant::now();
     demo::build(&store, &change, &|_| {}).await.map_err(|e| anyhow!("{e}"))?;
     let demo_time = started.elapsed();
+    // serve from fresh connections, as a server started on this database would (SQLite reads
+    // the planner statistics that ANALYZE wrote when a connection opens)
+    store.close().await;
+    let store = lianxin_store::Store::connect(&lianxin_store::DbUrl::parse(&db.url).map_err(|e| anyhow!("{e}"))?, lianxin_store::db::Open::Existing)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
     lianxin_web::setup::demo_users(&store, &change, 64, 1).await.map_err(|e| anyhow!("{e:?}"))?;
     let u = users::by_name(&store, "county").await.map_err(|e| anyhow!("{e}"))?.ok_or_else(|| anyhow!("no county user"))?;
     users::create_session(&store, &lianxin_web::auth::sha256_hex("bench"), u.id, "csrf", change.now_ms, 3_600_000)
@@ -160,5 +166,6 @@ pub async fn run(_url: &str, requests: usize) -> Result<()> {
     for (_, db) in dbs {
         db.drop_db().await;
     }
+    // (the pools used above were closed; drop_db only removes the files and databases)
     Ok(())
 }

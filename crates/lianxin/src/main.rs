@@ -165,7 +165,10 @@ async fn serve(store: Store, args: &ServeArgs) -> Result<()> {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LIANXIN_LOG").unwrap_or_else(|_| "warn".into())).init();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LIANXIN_LOG").unwrap_or_else(|_| "warn".into()))
+        .init();
     let cli = Cli::parse();
     match cli.cmd {
         Cmd::Serve(args) => {

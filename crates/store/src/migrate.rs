@@ -7,7 +7,12 @@ use crate::Result;
 
 /// (version, name, statements for both, extra statements for PostgreSQL only).
 /// Append only: never edit a migration that has shipped.
-pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(1, "roster, users, audit", V1, ""), (2, "subtree prefix index", "", V2_PG)];
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] =
+    &[(1, "roster, users, audit", V1, ""), (2, "subtree prefix index", "", V2_PG), (3, "covering index for subtree counts", V3, "")];
+
+/// The organisation page counts people by kind, gender and ethnicity: an index that holds
+/// those columns answers it without reading the table.
+const V3: &str = "CREATE INDEX people_counts ON people (tenant_id, org_id, kind, gender, ethnicity);";
 
 /// Subtree queries are `path LIKE '/1/5/%'`. PostgreSQL uses a B-tree for a prefix LIKE only
 /// with the pattern operator class (whatever the database's collation); SQLite uses the

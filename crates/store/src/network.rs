@@ -246,18 +246,16 @@ pub async fn active_links(store: &Store, term: &Term, on: &str) -> Result<(Vec<(
     )
     .fetch_all(&store.pool)
     .await?;
-    // member → resident links of the members this term's delegates link to; filtered here
-    // rather than by a subquery, whose plan PostgreSQL gets badly wrong on fresh statistics
+    // member → resident links of the members this term's delegates link to
     let mr = q(
-        "SELECT l.from_id, l.to_id FROM liaison_links l \
-         WHERE l.tenant_id = $1 AND l.kind = 'member_resident' AND l.starts_on <= $2 AND (l.ends_on IS NULL OR l.ends_on > $2)",
-        [term.tenant_id.into(), on.into()],
+        "SELECT DISTINCT l.from_id, l.to_id FROM delegates d \
+         JOIN liaison_links dl ON dl.tenant_id = d.tenant_id AND dl.kind = 'delegate_member' AND dl.from_id = d.id \
+         JOIN liaison_links l ON l.tenant_id = dl.tenant_id AND l.kind = 'member_resident' AND l.from_id = dl.to_id \
+         WHERE d.tenant_id = $1 AND d.term_id = $2 AND l.starts_on <= $3 AND (l.ends_on IS NULL OR l.ends_on > $3)",
+        [term.tenant_id.into(), term.id.into(), on.into()],
     )
     .fetch_all(&store.pool)
     .await?;
     let pairs = |rows: Vec<AnyRow>| rows.iter().map(|r| (r.i("from_id"), r.i("to_id"))).collect::<Vec<_>>();
-    let dm = pairs(dm);
-    let members: std::collections::HashSet<Id> = dm.iter().map(|(_, m)| *m).collect();
-    let mr = pairs(mr).into_iter().filter(|(m, _)| members.contains(m)).collect();
-    Ok((pairs(cg), dm, mr))
+    Ok((pairs(cg), pairs(dm), pairs(mr)))
 }
