@@ -106,10 +106,15 @@ pub async fn list(store: &Store, tenant_id: Id, scopes: &[Option<String>], f: &P
     }
     if let Some(t) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pat = like_pattern(t);
-        w.push(
-            " AND (p.name LIKE ? ESCAPE '\\' OR p.phone LIKE ? ESCAPE '\\' OR p.id_number LIKE ? ESCAPE '\\')",
-            [V::T(pat.clone()), V::T(pat), V::T(format!("%{}", t.replace(['%', '_', '\\'], "")))],
-        );
+        // digits are a phone or the end of an ID number; anything else can only be a name
+        if t.chars().all(|c| c.is_ascii_digit() || c == 'X' || c == 'x') {
+            w.push(
+                " AND (p.name LIKE ? ESCAPE '\\' OR p.phone LIKE ? ESCAPE '\\' OR p.id_number LIKE ? ESCAPE '\\')",
+                [V::T(pat.clone()), V::T(pat), V::T(format!("%{}", t.to_ascii_uppercase()))],
+            );
+        } else {
+            w.push(" AND p.name LIKE ? ESCAPE '\\'", [V::T(pat)]);
+        }
     }
     if let Some(k) = f.kind.as_deref().filter(|s| !s.is_empty()) {
         w.push(" AND p.kind = ?", [V::T(k.into())]);
@@ -123,15 +128,25 @@ pub async fn list(store: &Store, tenant_id: Id, scopes: &[Option<String>], f: &P
     if let Some(e) = f.ethnicity.as_deref().filter(|s| !s.is_empty()) {
         w.push(" AND p.ethnicity = ?", [V::T(e.into())]);
     }
-    let mut count = Q::new("SELECT COUNT(*) AS n FROM people p JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id");
-    count.sql.push_str(&w.sql);
-    count.args = w.args.clone();
-    let total = count.build().fetch_one(&store.pool).await?.i("n");
-    let mut sel = Q::new(person_select!());
+    // one pass gives the page and the total (a window count); only an empty page past the
+    // end needs a separate count
+    let mut sel = Q::new(concat!(person_select!(), ""));
+    sel.sql = sel.sql.replacen(" FROM people p", ", COUNT(*) OVER () AS total_rows FROM people p", 1);
     sel.sql.push_str(&w.sql);
-    sel.args = w.args;
+    sel.args = w.args.clone();
     sel.push(" ORDER BY o.path, p.name, p.id LIMIT ? OFFSET ?", [V::I(page.per_page), V::I(page.offset())]);
-    let items = sel.build().fetch_all(&store.pool).await?.iter().map(Person::from_row).collect();
+    let rows = sel.build().fetch_all(&store.pool).await?;
+    let total = match rows.first() {
+        Some(r) => r.i("total_rows"),
+        None if page.page > 1 => {
+            let mut count = Q::new("SELECT COUNT(*) AS n FROM people p JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id");
+            count.sql.push_str(&w.sql);
+            count.args = w.args;
+            count.build().fetch_one(&store.pool).await?.i("n")
+        }
+        None => 0,
+    };
+    let items = rows.iter().map(Person::from_row).collect();
     Ok(Page { items, total, page: page.page, per_page: page.per_page })
 }
 
