@@ -32,6 +32,14 @@ pub struct Body {
     pub min_members_per_delegate: i64,
     /// "35岁以下" in the composition table counts ages up to and including this.
     pub youth_age_max: i64,
+    /// Signers a proposal or motion needs (R-J4: local; default 2, "联名").
+    pub min_signers: i64,
+    /// Days a handling unit has to reply (R-M4; default 90).
+    pub deadline_days: i64,
+    /// Days to handle again after an unsatisfied rating (R-M5; default 30).
+    pub rehandle_days: i64,
+    /// The congress is in session: proposals and motions are taken (R-J5).
+    pub session_open: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -45,11 +53,20 @@ pub struct BodyInput {
     pub min_members_per_delegate: Option<i64>,
     #[serde(default)]
     pub youth_age_max: Option<i64>,
+    #[serde(default)]
+    pub min_signers: Option<i64>,
+    #[serde(default)]
+    pub deadline_days: Option<i64>,
+    #[serde(default)]
+    pub rehandle_days: Option<i64>,
+    #[serde(default)]
+    pub session_open: Option<bool>,
 }
 
 macro_rules! body_select {
     () => {
-        "SELECT b.tenant_id, b.id, b.org_id, o.path AS org_path, o.name AS org_name, b.name, b.kind, b.term_years, b.min_members_per_delegate, b.youth_age_max \
+        "SELECT b.tenant_id, b.id, b.org_id, o.path AS org_path, o.name AS org_name, b.name, b.kind, b.term_years, b.min_members_per_delegate, b.youth_age_max, \
+                b.min_signers, b.deadline_days, b.rehandle_days, b.session_open \
          FROM bodies b JOIN orgs o ON o.tenant_id = b.tenant_id AND o.id = b.org_id"
     };
 }
@@ -67,6 +84,10 @@ impl Body {
             term_years: r.i("term_years"),
             min_members_per_delegate: r.i("min_members_per_delegate"),
             youth_age_max: r.i("youth_age_max"),
+            min_signers: r.i("min_signers"),
+            deadline_days: r.i("deadline_days"),
+            rehandle_days: r.i("rehandle_days"),
+            session_open: r.i("session_open") != 0,
         }
     }
     fn snapshot(&self) -> String {
@@ -128,6 +149,10 @@ pub async fn create_body_with_id(store: &Store, input: &BodyInput, id: Id, chang
         term_years: years,
         min_members_per_delegate: min,
         youth_age_max: youth,
+        min_signers: 2,
+        deadline_days: 90,
+        rehandle_days: 30,
+        session_open: false,
     };
     let mut tx = store.pool.begin().await?;
     q(
@@ -152,20 +177,51 @@ pub async fn create_body_with_id(store: &Store, input: &BodyInput, id: Id, chang
     Ok(b)
 }
 
-/// Changes a body's name and settings (not its organisation).
+/// Changes a body's name and settings (not its organisation). Settings left out keep their value.
 pub async fn update_body(store: &Store, id: Id, input: &BodyInput, change: &Change) -> Result<Body> {
     let before = body(store, id).await?;
     let (name, kind, years, min, youth) = validate_body(input)?;
+    let mut e = Errors::new();
+    let mut range = |field: &str, zh: &str, v: Option<i64>, lo: i64, hi: i64, current: i64| match v {
+        Some(x) if !(lo..=hi).contains(&x) => {
+            e.push(FieldError::new(field, "out_of_range", format!("{zh}应为 {lo} 到 {hi}"), format!("{field} must be {lo} to {hi}")));
+            current
+        }
+        Some(x) => x,
+        None => current,
+    };
+    let min_signers = range("min_signers", "联名人数", input.min_signers, 1, 100, before.min_signers);
+    let deadline_days = range("deadline_days", "办理期限天数", input.deadline_days, 1, 366, before.deadline_days);
+    let rehandle_days = range("rehandle_days", "再次办理天数", input.rehandle_days, 1, 366, before.rehandle_days);
+    e.finish()?;
     let mut after = before.clone();
     after.name = name;
     after.kind = kind.code().into();
     after.term_years = years;
     after.min_members_per_delegate = min;
     after.youth_age_max = youth;
+    after.min_signers = min_signers;
+    after.deadline_days = deadline_days;
+    after.rehandle_days = rehandle_days;
+    after.session_open = input.session_open.unwrap_or(before.session_open);
     let mut tx = store.pool.begin().await?;
     q(
-        "UPDATE bodies SET name = $1, kind = $2, term_years = $3, min_members_per_delegate = $4, youth_age_max = $5, updated_at = $6 WHERE tenant_id = $7 AND id = $8",
-        [after.name.as_str().into(), after.kind.as_str().into(), years.into(), min.into(), youth.into(), change.now_ms.into(), before.tenant_id.into(), id.into()],
+        "UPDATE bodies SET name = $1, kind = $2, term_years = $3, min_members_per_delegate = $4, youth_age_max = $5, min_signers = $6, \
+         deadline_days = $7, rehandle_days = $8, session_open = $9, updated_at = $10 WHERE tenant_id = $11 AND id = $12",
+        [
+            after.name.as_str().into(),
+            after.kind.as_str().into(),
+            years.into(),
+            min.into(),
+            youth.into(),
+            min_signers.into(),
+            deadline_days.into(),
+            rehandle_days.into(),
+            i64::from(after.session_open).into(),
+            change.now_ms.into(),
+            before.tenant_id.into(),
+            id.into(),
+        ],
     )
     .execute(&mut *tx)
     .await?;

@@ -10,6 +10,7 @@
 //! - [`ids`]: application-generated ids (no central sequence, ready for sharding).
 //! - [`audit`]: the append-only, hash-chained audit log; every write goes through it.
 //! - [`orgs`], [`people`], [`congress`], [`network`]: the roster.
+//! - [`proposals`]: proposals and their handling (the domain's state machine, recorded).
 //! - [`reports`]: the queries behind composition and coverage.
 //! - [`users`]: users, grants, sessions, API tokens.
 //! - [`demo`]: the deterministic town and county of the seeds.
@@ -24,6 +25,7 @@ pub mod migrate;
 pub mod network;
 pub mod orgs;
 pub mod people;
+pub mod proposals;
 pub mod reports;
 pub mod testkit;
 pub mod users;

@@ -7,8 +7,92 @@ use crate::Result;
 
 /// (version, name, statements for both, extra statements for PostgreSQL only).
 /// Append only: never edit a migration that has shipped.
-pub const MIGRATIONS: &[(i64, &str, &str, &str)] =
-    &[(1, "roster, users, audit", V1, ""), (2, "subtree prefix index", "", V2_PG), (3, "covering index for subtree counts", V3, "")];
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (1, "roster, users, audit", V1, ""),
+    (2, "subtree prefix index", "", V2_PG),
+    (3, "covering index for subtree counts", V3, ""),
+    (4, "proposals", V4, ""),
+];
+
+/// Proposals: the body's proposal settings (R-J4's signers, R-M4's deadlines, whether the
+/// congress is in session), the proposals, their signers, handling units and timeline.
+const V4: &str = r#"
+ALTER TABLE bodies ADD COLUMN min_signers BIGINT NOT NULL DEFAULT 2;
+ALTER TABLE bodies ADD COLUMN deadline_days BIGINT NOT NULL DEFAULT 90;
+ALTER TABLE bodies ADD COLUMN rehandle_days BIGINT NOT NULL DEFAULT 30;
+ALTER TABLE bodies ADD COLUMN session_open BIGINT NOT NULL DEFAULT 0;
+
+CREATE TABLE proposals (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    term_id BIGINT NOT NULL,
+    number TEXT,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    category TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    grounds TEXT NOT NULL,
+    solution TEXT NOT NULL,
+    status TEXT NOT NULL,
+    proposer_id BIGINT NOT NULL,
+    key_proposal BIGINT NOT NULL DEFAULT 0,
+    merged_into BIGINT,
+    lead_unit_id BIGINT,
+    deadline_day BIGINT,
+    replies BIGINT NOT NULL DEFAULT 0,
+    result TEXT,
+    satisfaction TEXT,
+    is_public BIGINT NOT NULL DEFAULT 0,
+    submitted_at BIGINT,
+    assigned_at BIGINT,
+    replied_at BIGINT,
+    replied_on_time BIGINT,
+    closed_at BIGINT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX proposals_by_id ON proposals (id);
+CREATE INDEX proposals_by_body ON proposals (tenant_id, body_id, status);
+CREATE INDEX proposals_by_unit ON proposals (tenant_id, lead_unit_id, status);
+
+CREATE TABLE proposal_signers (
+    tenant_id BIGINT NOT NULL,
+    proposal_id BIGINT NOT NULL,
+    delegate_id BIGINT NOT NULL,
+    role TEXT NOT NULL,
+    state TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, proposal_id, delegate_id)
+);
+CREATE INDEX signers_by_delegate ON proposal_signers (tenant_id, delegate_id);
+
+CREATE TABLE proposal_units (
+    tenant_id BIGINT NOT NULL,
+    proposal_id BIGINT NOT NULL,
+    org_id BIGINT NOT NULL,
+    role TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, proposal_id, org_id)
+);
+CREATE INDEX units_by_org ON proposal_units (tenant_id, org_id);
+
+CREATE TABLE proposal_events (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    proposal_id BIGINT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    actor_id BIGINT,
+    actor_name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    status TEXT NOT NULL,
+    text TEXT,
+    result TEXT,
+    satisfaction TEXT,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX events_by_proposal ON proposal_events (tenant_id, proposal_id, at_ms);
+"#;
 
 /// The organisation page counts people by kind, gender and ethnicity: an index that holds
 /// those columns answers it without reading the table.

@@ -80,7 +80,7 @@ async fn town(store: &Store) -> Town {
 
 db_test!(migrations_are_idempotent, |store| async move {
     assert!(migrate::run(&store).await.unwrap().is_empty());
-    assert_eq!(migrate::current_version(&store).await.unwrap(), 3);
+    assert_eq!(migrate::current_version(&store).await.unwrap(), 4);
 });
 
 db_test!(the_tree_moves_whole_subtrees, |store| async move {

@@ -56,6 +56,9 @@ impl Ctx {
             if a.can_somewhere(Permission::ViewDelegates) {
                 add("/bodies", "bodies");
             }
+            if a.can_somewhere(Permission::ViewDelegates) || a.grants.iter().any(|g| g.role == lianxin_domain::access::Role::HandlingUnit) {
+                add("/proposals", "proposals");
+            }
             if a.can_somewhere(Permission::Import) {
                 add("/import", "import");
             }

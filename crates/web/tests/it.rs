@@ -461,7 +461,107 @@ async fn import_round_trip(app: &App) {
     let _ = i;
 }
 
+/// Seed 001's journey for one proposal: two delegates draft and co-sign, the office accepts
+/// and assigns, the unit replies, the proposer is unsatisfied, the unit handles it again,
+/// it closes, and the statistics count it. Each step is refused to those it does not belong to.
+async fn proposal_journey(app: &App) {
+    let i = &app.ids;
+    let store = &app.state.store;
+    // a second delegate of the town signs in too
+    let d2 = q("SELECT person_id AS id FROM delegates WHERE term_id = $1 AND status = 'active' ORDER BY id DESC LIMIT 1", [i.town_term.into()])
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+        .i("id");
+    let d2_delegate = q("SELECT id FROM delegates WHERE term_id = $1 AND person_id = $2", [i.town_term.into(), d2.into()])
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+        .i("id");
+    let change = Change::new(None, "测试", NOW);
+    let u = users::create(
+        store,
+        &users::NewUser {
+            username: "delegate2".into(),
+            display_name: "第二位代表".into(),
+            password_hash: "x".into(),
+            tenant_id: Some(i.town_root),
+            person_id: Some(d2),
+        },
+        &change,
+    )
+    .await
+    .unwrap();
+    users::grant(store, u.id, lianxin_domain::access::Role::Delegate, Some(i.town_root), Some(i.town_body), &change).await.unwrap();
+    users::create_session(store, &lianxin_web::auth::sha256_hex("s-delegate2"), u.id, "c-delegate2", NOW, 3_600_000).await.unwrap();
+    let mut who = app.who.clone();
+    who.insert("delegate2".into(), ("s-delegate2".into(), "c-delegate2".into(), String::new()));
+    let app2 = App { router: app.router.clone(), state: app.state.clone(), who, ids: Ids::default() };
+    let app = &app2;
+
+    // draft, with a script tag in the title that must come back escaped
+    let r = app.post_form(Some("delegate"), &format!("/bodies/{}/proposals", i.town_body), "kind=proposal&title=修缮下楣桥李家组水渠<script>x</script>&category=infrastructure&reason=水渠年久失修&grounds=李家组30户灌溉受影响&solution=申请专项资金修缮").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let pid: i64 = r.location.trim_start_matches("/proposals/").parse().unwrap();
+    let page = app.get(Some("delegate"), &r.location).await;
+    assert!(page.body.contains("&#60;script&#62;") && !page.body.contains("<script>x"), "escaped");
+    // the unit cannot see it yet; a delegate of another town cannot either
+    assert_eq!(app.get(Some("unit"), &r.location).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(Some("xisa.delegate"), &r.location).await.status, StatusCode::FORBIDDEN);
+    // alone, and out of session, it cannot be submitted (R-J4, R-J5)
+    let act = |user: &'static str, form: &'static str| async move { app.post_form(Some(user), &format!("/proposals/{pid}/act"), form).await };
+    assert_eq!(act("delegate", "action=submit").await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.post_form(Some("delegate"), &format!("/proposals/{pid}/invite"), &format!("delegate_id={d2_delegate}")).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.post_form(Some("delegate2"), &format!("/proposals/{pid}/answer"), "answer=confirm").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(act("delegate", "action=submit").await.status, StatusCode::CONFLICT, "the congress is in recess");
+    let r = app
+        .post_form(
+            Some("office"),
+            &format!("/bodies/{}", i.town_body),
+            "name=中共郴江镇代表大会&kind=party_congress&term_years=5&min_members_per_delegate=3&youth_age_max=35&session_open=1",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // only the proposer submits; twice is refused
+    assert_eq!(act("delegate2", "action=submit").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(act("delegate", "action=submit").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(act("delegate", "action=submit").await.status, StatusCode::CONFLICT);
+    // the office reviews and assigns; a delegate cannot
+    assert_eq!(act("delegate", "action=accept").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(act("office", "action=accept").await.status, StatusCode::SEE_OTHER);
+    let r =
+        app.post_form(Some("office"), &format!("/proposals/{pid}/act"), &format!("action=assign&lead_unit={}&deadline_days=60", i.unit_org)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // the unit now sees it in its inbox, and a delegate cannot reply for it
+    let inbox = app.get(Some("unit"), "/proposals").await;
+    assert!(inbox.status == StatusCode::SEE_OTHER || inbox.status == StatusCode::OK);
+    let list = app.get(Some("unit"), &format!("/bodies/{}/proposals", i.town_body)).await;
+    assert!(list.body.contains("修缮下楣桥李家组水渠"), "in the unit's inbox");
+    assert_eq!(act("delegate", "action=reply&result=solved&text=已修好").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(act("unit", "action=acknowledge").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(act("unit", "action=reply&result=solved&text=").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(act("unit", "action=reply&result=being_solved&text=已列入今年计划").await.status, StatusCode::SEE_OTHER);
+    // R-M5: 不满意 sends it back, the second reply closes it
+    assert_eq!(act("unit", "action=rate&satisfaction=satisfied").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(act("delegate", "action=rate&satisfaction=unsatisfied&text=仍未开工").await.status, StatusCode::SEE_OTHER);
+    let p = lianxin_store::proposals::get(store, pid).await.unwrap();
+    assert_eq!(p.status, "rehandling");
+    assert_eq!(act("unit", "action=reply&result=solved&text=已完工").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(act("delegate", "action=rate&satisfaction=satisfied").await.status, StatusCode::SEE_OTHER);
+    let p = lianxin_store::proposals::get(store, pid).await.unwrap();
+    assert_eq!((p.status.as_str(), p.replies, p.number.is_some()), ("closed", 2, true));
+    // the statistics count it, on time and satisfied
+    let st = app.get(Some("office"), &format!("/bodies/{}/proposals/stats", i.town_body)).await;
+    assert!(st.body.contains("共收到提案、建议1件,已办结1件,满意率100.0%"), "{}", &st.body[..st.body.len().min(3000)]);
+    // every step is in the audit chain
+    assert!(lianxin_store::audit::verify(store).await.unwrap().is_ok());
+}
+
 both!(matrix, authorization_matrix);
+both!(proposals, proposal_journey);
 both!(csrf, csrf_and_origin);
 both!(validation, validation_and_problems);
 both!(journey, office_journey);

@@ -104,6 +104,7 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
         if let Some(t) = &term {
             let tq = format!("term={}", t.id);
             p.actions.push(Link::new(format!("/bodies/{id}/delegates?{tq}"), tx(lang, "delegates")));
+            p.actions.push(Link::new(format!("/bodies/{id}/proposals"), tx(lang, "proposals")));
             if v.can(Permission::ViewReports, &b.org_path) {
                 p.actions.push(Link::new(format!("/bodies/{id}/composition?{tq}"), tx(lang, "composition")));
                 p.actions.push(Link::new(format!("/bodies/{id}/coverage?{tq}"), tx(lang, "coverage")));
@@ -324,6 +325,15 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
                         Field::new("number", "term_years", tx(lang, "term_years"), b.term_years.to_string()),
                         Field::new("number", "min_members_per_delegate", tx(lang, "min_members"), b.min_members_per_delegate.to_string()),
                         Field::new("number", "youth_age_max", tx(lang, "youth_age_max"), b.youth_age_max.to_string()),
+                        Field::new("number", "min_signers", tx(lang, "min_signers"), b.min_signers.to_string()),
+                        Field::new("number", "deadline_days", tx(lang, "deadline_days"), b.deadline_days.to_string()),
+                        Field::new("number", "rehandle_days", tx(lang, "rehandle_days"), b.rehandle_days.to_string()),
+                        Field::select(
+                            "session_open",
+                            tx(lang, "session_open"),
+                            if b.session_open { "1" } else { "0" },
+                            vec![("0".into(), tx(lang, "in_recess").into()), ("1".into(), tx(lang, "in_session").into())],
+                        ),
                     ],
                 )),
                 ..Default::default()
@@ -347,6 +357,14 @@ pub struct BodyForm {
     min_members_per_delegate: Option<String>,
     #[serde(default)]
     youth_age_max: Option<String>,
+    #[serde(default)]
+    min_signers: Option<String>,
+    #[serde(default)]
+    deadline_days: Option<String>,
+    #[serde(default)]
+    rehandle_days: Option<String>,
+    #[serde(default)]
+    session_open: Option<String>,
     #[serde(default, rename = "_csrf")]
     csrf: String,
 }
@@ -354,6 +372,10 @@ pub struct BodyForm {
 impl BodyForm {
     fn input(&self, org_id: i64) -> BodyInput {
         BodyInput {
+            min_signers: opt_id(&self.min_signers),
+            deadline_days: opt_id(&self.deadline_days),
+            rehandle_days: opt_id(&self.rehandle_days),
+            session_open: opt_str(&self.session_open).map(|v| v == "1"),
             org_id,
             name: self.name.clone(),
             kind: self.kind.clone(),

@@ -7,6 +7,7 @@ mod home;
 mod io;
 mod orgs;
 mod people;
+mod proposals;
 mod reports;
 
 use crate::auth::Viewer;
@@ -72,6 +73,16 @@ pub fn router() -> Router<AppState> {
         .route("/delegates/{id}/qualification", post(congress::qualification))
         .route("/links", post(congress::create_link))
         .route("/links/{id}/end", post(congress::end_link))
+        .route("/bodies/{id}/proposals", get(proposals::list).post(proposals::create))
+        .route("/bodies/{id}/proposals/new", get(proposals::new_form))
+        .route("/bodies/{id}/proposals/stats", get(proposals::stats))
+        .route("/proposals", get(proposals::index))
+        .route("/proposals/{id}", get(proposals::show))
+        .route("/proposals/{id}/act", post(proposals::act))
+        .route("/proposals/{id}/edit", post(proposals::edit))
+        .route("/proposals/{id}/invite", post(proposals::invite))
+        .route("/proposals/{id}/answer", post(proposals::answer))
+        .route("/proposals/{id}/flags", post(proposals::flags))
         .route("/audit", get(reports::audit))
         .route("/import", get(io::import_form).post(io::import))
         .route("/import/template.xlsx", get(io::template))
