@@ -387,6 +387,101 @@ db_test!(a_committee_member_who_leaves_is_kept_with_an_end_date, |store| async m
     .unwrap();
 });
 
+db_test!(proposals_move_only_as_the_rules_allow, |store| async move {
+    use lianxin_domain::proposal::{Action, DraftInput, Part, ReplyResult, Satisfaction};
+    use lianxin_store::proposals::{self, ProposalFilter};
+    let t = town(&store).await;
+    let add = |pid: i64| DelegateInput { person_id: pid, category: "farmer".into(), ..Default::default() };
+    let d1 = congress::add_delegate(&store, &t.term, &add(t.people[0].id), &ch()).await.unwrap();
+    let d2 = congress::add_delegate(&store, &t.term, &add(t.people[1].id), &ch()).await.unwrap();
+    let unit = orgs::create(&store, &org("镇农业综合服务中心", "unit", Some(t.root.id)), &ch()).await.unwrap();
+    let mut body = congress::update_body(
+        &store,
+        t.body.id,
+        &BodyInput { org_id: t.root.id, name: t.body.name.clone(), kind: "party_congress".into(), session_open: Some(true), ..Default::default() },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    assert!(body.session_open);
+    body.session_open = true;
+    let draft = DraftInput {
+        kind: "proposal".into(),
+        title: "改造七里洞学校".into(),
+        category: "education".into(),
+        reason: "校舍老旧".into(),
+        grounds: "危房".into(),
+        solution: "申请改造资金".into(),
+    };
+    let p = proposals::create_draft(&store, &body, &t.term, d1.id, &draft, &ch()).await.unwrap();
+    // invalid input changes nothing
+    let bad = DraftInput { title: "".into(), ..draft.clone() };
+    assert!(proposals::update_draft(&store, p.id, &bad, &ch()).await.is_err());
+    assert_eq!(proposals::get(&store, p.id).await.unwrap().title, "改造七里洞学校");
+    proposals::invite(&store, p.id, d2.id, &ch()).await.unwrap();
+    assert!(proposals::invite(&store, p.id, d2.id, &ch()).await.is_err(), "invited once");
+    assert!(proposals::act(&store, p.id, Part::Proposer, &Action::Submit { window_open: true }, &ch()).await.is_err(), "an open invitation");
+    proposals::answer_invitation(&store, p.id, d2.id, true, &ch()).await.unwrap();
+    // two submissions at once: exactly one wins
+    let (c1, c2, submit) = (ch(), ch(), Action::Submit { window_open: true });
+    let (a, b) = tokio::join!(proposals::act(&store, p.id, Part::Proposer, &submit, &c1), proposals::act(&store, p.id, Part::Proposer, &submit, &c2));
+    assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1);
+    let p = proposals::get(&store, p.id).await.unwrap();
+    assert_eq!(p.number.as_deref(), Some("2026-001"));
+    // a second, similar one is merged into the first: its proposer follows
+    let q2 = proposals::create_draft(
+        &store,
+        &body,
+        &t.term,
+        d2.id,
+        &DraftInput { title: "七里洞学校危房改造".into(), kind: "suggestion".into(), reason: "危房".into(), ..Default::default() },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    proposals::act(&store, q2.id, Part::Proposer, &Action::Submit { window_open: true }, &ch()).await.unwrap();
+    proposals::act(&store, q2.id, Part::Committee, &Action::MergeInto { lead: p.id }, &ch()).await.unwrap();
+    assert_eq!(proposals::get(&store, q2.id).await.unwrap().merged_into, Some(p.id));
+    proposals::act(&store, p.id, Part::Committee, &Action::Accept, &ch()).await.unwrap();
+    assert!(proposals::act(
+        &store,
+        p.id,
+        Part::Committee,
+        &Action::Assign { lead_unit: t.b1.id, co_units: vec![t.b1.id], deadline_days: None },
+        &ch()
+    )
+    .await
+    .is_err());
+    proposals::act(&store, p.id, Part::Committee, &Action::Assign { lead_unit: unit.id, co_units: vec![], deadline_days: None }, &ch())
+        .await
+        .unwrap();
+    let inbox =
+        proposals::list(&store, &body, &ProposalFilter { unit_paths: Some(vec![unit.path.clone()]), ..Default::default() }, PageReq::new(None, None))
+            .await
+            .unwrap();
+    assert_eq!(inbox.items.iter().map(|x| x.id).collect::<Vec<_>>(), vec![p.id]);
+    let far = lianxin_domain::proposal::day_number(ch().today()) + 200;
+    let overdue =
+        proposals::list(&store, &body, &ProposalFilter { overdue_on: Some(far), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
+    assert_eq!(overdue.total, 1);
+    proposals::act(&store, p.id, Part::LeadUnit, &Action::Acknowledge, &ch()).await.unwrap();
+    proposals::act(&store, p.id, Part::LeadUnit, &Action::Reply { result: ReplyResult::Solved, text: "已安排资金".into() }, &ch()).await.unwrap();
+    proposals::act(&store, p.id, Part::Proposer, &Action::Rate { satisfaction: Satisfaction::Basic, comment: None }, &ch()).await.unwrap();
+    let done = proposals::get(&store, p.id).await.unwrap();
+    assert_eq!((done.status.as_str(), done.satisfaction.as_deref()), ("closed", Some("basic")));
+    let signers = proposals::signers(&store, &done).await.unwrap();
+    assert_eq!(signers.len(), 2);
+    let st = proposals::stats(&store, &body, Some(2026), lianxin_domain::proposal::day_number(ch().today())).await.unwrap();
+    assert_eq!((st.total, st.replied, st.on_time, st.rated, st.basic), (2, 1, 1, 1, 1));
+    assert_eq!(proposals::stats(&store, &body, Some(2025), 0).await.unwrap().total, 0);
+    let events = proposals::events(&store, &done).await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["create", "invite", "cosign", "submit", "accept", "assign", "acknowledge", "reply", "rate"]
+    );
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});
+
 db_test!(the_audit_chain_verifies_and_finds_tampering, |store| async move {
     let t = town(&store).await;
     let ok = audit::verify(&store).await.unwrap().unwrap();
