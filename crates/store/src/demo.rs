@@ -29,6 +29,7 @@ pub struct Summary {
     pub bodies: usize,
     pub delegates: usize,
     pub links: usize,
+    pub proposals: usize,
     pub town_body_id: i64,
     pub county_body_id: i64,
     pub xisa_body_id: i64,
@@ -300,6 +301,8 @@ pub async fn build(store: &Store, change: &Change, progress: &dyn Fn(&str)) -> R
     town(store, change, &mut s).await?;
     progress("西畴县 (seed 001)");
     county(store, change, &mut s).await?;
+    progress("提案 (proposals)");
+    s.proposals = crate::demo_proposals::build(store, change, s.town_body_id, s.county_body_id).await?;
     Ok(s)
 }
 

@@ -19,6 +19,7 @@ pub mod audit;
 pub mod congress;
 pub mod db;
 pub mod demo;
+mod demo_proposals;
 pub mod ids;
 pub mod import;
 pub mod migrate;

@@ -621,4 +621,14 @@ db_test!(the_demo_matches_the_seeds, |store| async move {
     assert_eq!(tcov.coverage.committee_with_group.percent(), "100.0%");
     assert!(!tcov.coverage.gaps.delegates_short.is_empty(), "the town shows a few gaps");
     assert!(audit::verify(&store).await.unwrap().is_ok());
+
+    // seed 001's handling report for the county congress: 69 proposals, 69 completed, satisfaction 100 %
+    let st = lianxin_store::proposals::stats(&store, &body, Some(2025), 0).await.unwrap();
+    let closed = st.by_status.iter().find(|x| x.0 == "closed").map(|x| x.1);
+    assert_eq!((st.total, closed, st.satisfied + st.basic, st.rated), (69, Some(69), 69, 69));
+    // this year's items are in every state, and the town has its own
+    let st = lianxin_store::proposals::stats(&store, &body, Some(2026), 0).await.unwrap();
+    assert!(st.by_status.len() >= 8, "{:?}", st.by_status);
+    let town_st = lianxin_store::proposals::stats(&store, &tb, None, 0).await.unwrap();
+    assert!(town_st.total >= 50 && town_st.unsatisfied > 0, "{town_st:?}");
 });

@@ -498,6 +498,8 @@ async fn proposal_journey(app: &App) {
     who.insert("delegate2".into(), ("s-delegate2".into(), "c-delegate2".into(), String::new()));
     let app2 = App { router: app.router.clone(), state: app.state.clone(), who, ids: Ids::default() };
     let app = &app2;
+    let town_body = lianxin_store::congress::body(store, i.town_body).await.unwrap();
+    let before = lianxin_store::proposals::stats(store, &town_body, None, 0).await.unwrap();
 
     // draft, with a script tag in the title that must come back escaped
     let r = app.post_form(Some("delegate"), &format!("/bodies/{}/proposals", i.town_body), "kind=proposal&title=修缮下楣桥李家组水渠<script>x</script>&category=infrastructure&reason=水渠年久失修&grounds=李家组30户灌溉受影响&solution=申请专项资金修缮").await;
@@ -554,8 +556,14 @@ async fn proposal_journey(app: &App) {
     let p = lianxin_store::proposals::get(store, pid).await.unwrap();
     assert_eq!((p.status.as_str(), p.replies, p.number.is_some()), ("closed", 2, true));
     // the statistics count it, on time and satisfied
+    let after = lianxin_store::proposals::stats(store, &town_body, None, 0).await.unwrap();
+    let closed = |s: &lianxin_store::proposals::Stats| s.by_status.iter().find(|x| x.0 == "closed").map(|x| x.1).unwrap_or(0);
+    assert_eq!(
+        (after.total, closed(&after), after.satisfied, after.on_time),
+        (before.total + 1, closed(&before) + 1, before.satisfied + 1, before.on_time + 1)
+    );
     let st = app.get(Some("office"), &format!("/bodies/{}/proposals/stats", i.town_body)).await;
-    assert!(st.body.contains("共收到提案、建议1件,已办结1件,满意率100.0%"), "{}", &st.body[..st.body.len().min(3000)]);
+    assert!(st.body.contains(&format!("共收到提案、建议{}件,已办结{}件", after.total, closed(&after))), "{}", &st.body[..st.body.len().min(3000)]);
     // every step is in the audit chain
     assert!(lianxin_store::audit::verify(store).await.unwrap().is_ok());
 }
