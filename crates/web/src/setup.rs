@@ -28,6 +28,8 @@ pub async fn demo_users(store: &Store, change: &Change, argon_m_kib: u32, argon_
     };
     let delegate_person =
         first("SELECT person_id FROM delegates WHERE term_id = $1 AND status = 'active' ORDER BY id LIMIT 1", [town_term.id.into()]).await?;
+    let delegate2_person =
+        first("SELECT person_id FROM delegates WHERE term_id = $1 AND status = 'active' ORDER BY id DESC LIMIT 1", [town_term.id.into()]).await?;
     let committee_person = first("SELECT person_id FROM committee_members WHERE term_id = $1 ORDER BY id LIMIT 1", [town_term.id.into()]).await?;
     let xisa_body = congress::body(store, demo_body_by_org(store, demo::COUNTY_ID + 1).await?).await?;
     let xisa_term = congress::current_term(store, &xisa_body, &today).await?.ok_or(WebError::NotFound)?;
@@ -47,6 +49,7 @@ pub async fn demo_users(store: &Store, change: &Change, argon_m_kib: u32, argon_
         ("county", "西畴县委党代表联络办公室", Role::LiaisonOffice, Some(demo::COUNTY_ID), Some(county_body.id), None),
         ("committee", "郴江镇党委委员", Role::CommitteeMember, Some(demo::TOWN_ID), Some(town.id), committee_person),
         ("delegate", "郴江镇党代表", Role::Delegate, Some(demo::TOWN_ID), Some(town.id), delegate_person),
+        ("delegate2", "郴江镇党代表(联名)", Role::Delegate, Some(demo::TOWN_ID), Some(town.id), delegate2_person),
         ("xisa.delegate", "西洒镇党代表", Role::Delegate, Some(xisa_body.org_id), Some(xisa_body.id), xisa_delegate),
         ("unit", "郴江镇党政综合办公室(承办单位)", Role::HandlingUnit, unit_org, None, None),
     ];

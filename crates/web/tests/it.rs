@@ -468,36 +468,17 @@ async fn proposal_journey(app: &App) {
     let i = &app.ids;
     let store = &app.state.store;
     // a second delegate of the town signs in too
-    let d2 = q("SELECT person_id AS id FROM delegates WHERE term_id = $1 AND status = 'active' ORDER BY id DESC LIMIT 1", [i.town_term.into()])
+    let d2 = q("SELECT person_id FROM delegates WHERE term_id = $1 AND status = 'active' ORDER BY id DESC LIMIT 1", [i.town_term.into()])
         .fetch_one(&store.pool)
         .await
         .unwrap()
-        .i("id");
+        .i("person_id");
     let d2_delegate = q("SELECT id FROM delegates WHERE term_id = $1 AND person_id = $2", [i.town_term.into(), d2.into()])
         .fetch_one(&store.pool)
         .await
         .unwrap()
         .i("id");
-    let change = Change::new(None, "测试", NOW);
-    let u = users::create(
-        store,
-        &users::NewUser {
-            username: "delegate2".into(),
-            display_name: "第二位代表".into(),
-            password_hash: "x".into(),
-            tenant_id: Some(i.town_root),
-            person_id: Some(d2),
-        },
-        &change,
-    )
-    .await
-    .unwrap();
-    users::grant(store, u.id, lianxin_domain::access::Role::Delegate, Some(i.town_root), Some(i.town_body), &change).await.unwrap();
-    users::create_session(store, &lianxin_web::auth::sha256_hex("s-delegate2"), u.id, "c-delegate2", NOW, 3_600_000).await.unwrap();
-    let mut who = app.who.clone();
-    who.insert("delegate2".into(), ("s-delegate2".into(), "c-delegate2".into(), String::new()));
-    let app2 = App { router: app.router.clone(), state: app.state.clone(), who, ids: Ids::default() };
-    let app = &app2;
+
     let town_body = lianxin_store::congress::body(store, i.town_body).await.unwrap();
     let before = lianxin_store::proposals::stats(store, &town_body, None, 0).await.unwrap();
 
@@ -517,7 +498,10 @@ async fn proposal_journey(app: &App) {
         app.post_form(Some("delegate"), &format!("/proposals/{pid}/invite"), &format!("delegate_id={d2_delegate}")).await.status,
         StatusCode::SEE_OTHER
     );
-    assert_eq!(app.post_form(Some("delegate2"), &format!("/proposals/{pid}/answer"), "answer=confirm").await.status, StatusCode::SEE_OTHER);
+    let u2 = users::by_name(store, "delegate2").await.unwrap().unwrap();
+    assert_eq!(u2.person_id, Some(d2), "the demo's second delegate");
+    let r2 = app.post_form(Some("delegate2"), &format!("/proposals/{pid}/answer"), "answer=confirm").await;
+    assert_eq!(r2.status, StatusCode::SEE_OTHER, "{}", r2.body);
     assert_eq!(act("delegate", "action=submit").await.status, StatusCode::CONFLICT, "the congress is in recess");
     let r = app
         .post_form(
