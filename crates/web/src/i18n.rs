@@ -112,7 +112,7 @@ texts! {
     "my_proposals" => "我的提案", "My proposals";
     "inbox" => "待办件", "Inbox";
     "comment" => "意见", "Comment";
-    "delegate_id" => "代表编号", "Delegate id";
+    "delegate_id" => "代表姓名或编号", "Delegate name or number";
     "end_term_of" => "离任", "Left";
     "person_kind" => "人员类别", "Kind of person";
     "joined_on" => "入党日期", "Joined the party";

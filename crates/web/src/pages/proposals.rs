@@ -444,7 +444,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
                     format!("/proposals/{id}/invite"),
                     &v.csrf,
                     tx(lang, "invite"),
-                    vec![Field::new("number", "delegate_id", tx(lang, "delegate_id"), "").required()],
+                    vec![Field::new("text", "delegate_id", tx(lang, "delegate_id"), "").required()],
                 ),
                 true,
             ));
@@ -755,11 +755,47 @@ pub struct InviteForm {
 pub async fn invite(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, FormData(f): FormData<InviteForm>) -> Response {
     let r = async {
         v.check_csrf(&f.csrf)?;
-        let (_, _, parts) = readable(&state, &v, id).await?;
+        let (p, _, parts) = readable(&state, &v, id).await?;
         if !parts.contains(&Part::Proposer) {
             return Err(WebError::Forbidden);
         }
-        let d = opt_id(&f.delegate_id).ok_or_else(|| WebError::Invalid(vec![lianxin_domain::FieldError::required("delegate_id", "代表编号")]))?;
+        // a delegate is named as people know them: by name, or by number when names repeat
+        let wanted =
+            opt_str(&f.delegate_id).ok_or_else(|| WebError::Invalid(vec![lianxin_domain::FieldError::required("delegate_id", "代表姓名或编号")]))?;
+        let d = match wanted.parse::<i64>() {
+            Ok(n) => n,
+            Err(_) => {
+                let term = congress::term(&state.store, p.term_id).await?;
+                let found = congress::delegates(
+                    &state.store,
+                    &term,
+                    &[None],
+                    &congress::DelegateFilter { q: Some(wanted.clone()), status: Some("active".into()), ..Default::default() },
+                    PageReq::new(None, Some(20)),
+                )
+                .await?;
+                let exact: Vec<_> = found.items.iter().filter(|d| d.name == wanted).collect();
+                match exact.as_slice() {
+                    [one] => one.id,
+                    [] => {
+                        return Err(WebError::Invalid(vec![lianxin_domain::FieldError::new(
+                            "delegate_id",
+                            "not_found",
+                            format!("本届在任代表中没有“{wanted}”"),
+                            format!("no active delegate named '{wanted}'"),
+                        )]))
+                    }
+                    _ => {
+                        return Err(WebError::Invalid(vec![lianxin_domain::FieldError::new(
+                            "delegate_id",
+                            "ambiguous",
+                            format!("有{}位代表叫“{wanted}”,请填代表编号", exact.len()),
+                            format!("{} delegates are named '{wanted}'; give the number", exact.len()),
+                        )]))
+                    }
+                }
+            }
+        };
         proposals::invite(&state.store, id, d, &v.change(&state)?).await?;
         Ok(see_other(&format!("/proposals/{id}")))
     }
