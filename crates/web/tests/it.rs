@@ -184,6 +184,8 @@ async fn authorization_matrix(app: &App) {
         ("/import".to_string(), [1, 1, 1, 0, 0, 0, 0, 0]),
         ("/admin/users".to_string(), [1, 0, 0, 0, 0, 0, 0, 0]),
         ("/me".to_string(), [1, 1, 1, 1, 1, 1, 1, 0]),
+        (format!("/bodies/{}/proposals", i.town_body), [1, 1, 0, 1, 1, 0, 1, 0]),
+        (format!("/bodies/{}/proposals/stats", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
     ];
     for (uri, expect) in &pages {
         for (k, role) in ROLES.iter().enumerate() {
@@ -209,6 +211,9 @@ async fn authorization_matrix(app: &App) {
         (format!("/api/v1/orgs/{}", i.xisa_org), [1, 0, 1, 0, 0, 1, 0, 0]),
         (format!("/api/v1/delegates/{}", i.town_delegate), [1, 1, 0, 1, 1, 0, 0, 0]),
         ("/api/v1/audit".to_string(), [1, 1, 1, 0, 0, 0, 0, 0]),
+        (format!("/api/v1/bodies/{}/proposals", i.town_body), [1, 1, 0, 1, 1, 0, 1, 0]),
+        (format!("/api/v1/bodies/{}/proposals/stats", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
+        (format!("/api/v1/bodies/{}/proposals/stats", i.county_body), [1, 0, 1, 0, 0, 0, 0, 0]),
         ("/api/v1/audit/verify".to_string(), [1, 0, 0, 0, 0, 0, 0, 0]),
     ];
     for (uri, expect) in &apis {

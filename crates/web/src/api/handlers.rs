@@ -303,3 +303,87 @@ pub async fn audit_verify(State(state): State<AppState>, c: Caller) -> ApiResult
         Err(b) => Ok(Json(json!({"ok": false, "break": format!("{b:?}")}))),
     }
 }
+
+#[derive(Deserialize, Default)]
+pub struct ProposalQuery {
+    q: Option<String>,
+    status: Option<String>,
+    kind: Option<String>,
+    category: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// The same lists as the pages: the office and committee all, a unit its inbox, a delegate
+/// their own and the public ones.
+pub async fn proposals(State(state): State<AppState>, c: Caller, Path(id): Path<i64>, Query(q): Query<ProposalQuery>) -> ApiResult {
+    use crate::pages::proposals::unit_scopes;
+    let b = congress::body(&state.store, id).await.map_err(|e| c.err(e))?;
+    let a = c.0.user().map_err(|e| c.err(e))?.clone();
+    let units = unit_scopes(&a);
+    let office = a.can(Permission::ViewReports, &b.org_path);
+    if !office && units.is_empty() && !a.can(Permission::ViewDelegates, &b.org_path) {
+        return Err(c.err(WebError::Forbidden));
+    }
+    let mut f = lianxin_store::proposals::ProposalFilter { q: q.q, status: q.status, kind: q.kind, category: q.category, ..Default::default() };
+    if !office {
+        if !units.is_empty() {
+            f.unit_paths = Some(units);
+        } else {
+            f.public_or_person = Some(a.person_id.unwrap_or(-1));
+            f.include_drafts = true;
+        }
+    }
+    let page = lianxin_store::proposals::list(&state.store, &b, &f, PageReq::new(q.page, q.per_page)).await.map_err(|e| c.err(e))?;
+    Ok(Json(json!(page)))
+}
+
+pub async fn create_proposal(
+    State(state): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+    Body(input): Body<lianxin_domain::proposal::DraftInput>,
+) -> ApiResult {
+    let b = congress::body(&state.store, id).await.map_err(|e| c.err(e))?;
+    let a = c.0.user().map_err(|e| c.err(e))?.clone();
+    let Some((term, delegate)) = crate::pages::proposals::my_delegate(&state, &a, &b).await.map_err(|e| c.err(e))? else {
+        return Err(c.err(WebError::Forbidden));
+    };
+    let ch = c.0.change(&state).map_err(|e| c.err(e))?;
+    Ok(Json(json!(lianxin_store::proposals::create_draft(&state.store, &b, &term, delegate, &input, &ch).await.map_err(|e| c.err(e))?)))
+}
+
+pub async fn proposal(State(state): State<AppState>, c: Caller, Path(id): Path<i64>) -> ApiResult {
+    let (p, _, parts) = crate::pages::proposals::readable(&state, &c.0, id).await.map_err(|e| c.err(e))?;
+    let store = &state.store;
+    let signers = lianxin_store::proposals::signers(store, &p).await.map_err(|e| c.err(e))?;
+    let units = lianxin_store::proposals::units(store, &p).await.map_err(|e| c.err(e))?;
+    let events = lianxin_store::proposals::events(store, &p).await.map_err(|e| c.err(e))?;
+    Ok(Json(json!({"proposal": p, "signers": signers, "units": units, "events": events, "your_parts": parts})))
+}
+
+pub async fn proposal_act(
+    State(state): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+    Body(f): Body<crate::pages::proposals::ActForm>,
+) -> ApiResult {
+    let (_, _, parts) = crate::pages::proposals::readable(&state, &c.0, id).await.map_err(|e| c.err(e))?;
+    let (part, action) = crate::pages::proposals::action_of(&f).map_err(|e| c.err(e))?;
+    if !parts.contains(&part) {
+        return Err(c.err(WebError::Forbidden));
+    }
+    let ch = c.0.change(&state).map_err(|e| c.err(e))?;
+    Ok(Json(json!(lianxin_store::proposals::act(&state.store, id, part, &action, &ch).await.map_err(|e| c.err(e))?)))
+}
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+pub async fn proposal_stats(State(state): State<AppState>, c: Caller, Path(id): Path<i64>, Query(q): Query<YearQuery>) -> ApiResult {
+    let b = body_in(&state, &c, id, Permission::ViewReports).await?;
+    let today = lianxin_domain::proposal::day_number(state.today());
+    Ok(Json(json!(lianxin_store::proposals::stats(&state.store, &b, q.year, today).await.map_err(|e| c.err(e))?)))
+}

@@ -7,7 +7,7 @@ mod home;
 mod io;
 mod orgs;
 mod people;
-mod proposals;
+pub(crate) mod proposals;
 mod reports;
 
 use crate::auth::Viewer;

@@ -49,13 +49,13 @@ async fn parts_of(state: &AppState, a: &Actor, p: &Proposal, body: &Body) -> Web
 }
 
 /// The subtrees a viewer handles as a handling unit.
-fn unit_scopes(a: &Actor) -> Vec<String> {
+pub(crate) fn unit_scopes(a: &Actor) -> Vec<String> {
     a.grants.iter().filter(|g| g.role == Role::HandlingUnit).filter_map(|g| g.scope_path.clone()).collect()
 }
 
 /// Who may read a proposal: the office and committee members of the body, its signers, the
 /// units it is assigned to (once assigned), and everyone once it is public.
-async fn can_read(state: &AppState, a: &Actor, p: &Proposal, body: &Body) -> WebResult<bool> {
+pub(crate) async fn can_read(state: &AppState, a: &Actor, p: &Proposal, body: &Body) -> WebResult<bool> {
     if a.can(Permission::ViewReports, &body.org_path) || p.is_public && a.can(Permission::ViewDelegates, &body.org_path) {
         return Ok(true);
     }
@@ -76,7 +76,7 @@ async fn can_read(state: &AppState, a: &Actor, p: &Proposal, body: &Body) -> Web
 }
 
 /// The delegate record of the viewer in the body's current term, if they are an active delegate.
-async fn my_delegate(state: &AppState, a: &Actor, body: &Body) -> WebResult<Option<(congress::Term, i64)>> {
+pub(crate) async fn my_delegate(state: &AppState, a: &Actor, body: &Body) -> WebResult<Option<(congress::Term, i64)>> {
     let Some(pid) = a.person_id else { return Ok(None) };
     let Some(t) = congress::current_term(&state.store, body, &lianxin_domain::error::fmt_date(state.today())).await? else { return Ok(None) };
     let mine = congress::delegates_of_person(&state.store, body.tenant_id, pid).await?;
@@ -311,7 +311,7 @@ pub async fn create(State(state): State<AppState>, v: Viewer, Path(id): Path<i64
 }
 
 /// The proposal and its body, if the viewer may read it.
-async fn readable(state: &AppState, v: &Viewer, id: i64) -> WebResult<(Proposal, Body, Vec<Part>)> {
+pub(crate) async fn readable(state: &AppState, v: &Viewer, id: i64) -> WebResult<(Proposal, Body, Vec<Part>)> {
     let p = proposals::get(&state.store, id).await?;
     let body = congress::body(&state.store, p.body_id).await?;
     let a = v.user()?;
@@ -616,7 +616,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
     page(&v, r)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct ActForm {
     #[serde(default)]
     action: String,
@@ -637,7 +637,7 @@ pub struct ActForm {
     #[serde(default)]
     satisfaction: Option<String>,
     #[serde(default, rename = "_csrf")]
-    csrf: String,
+    pub csrf: String,
 }
 
 /// Turns a form into the domain's action and the part it needs.
