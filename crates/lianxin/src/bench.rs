@@ -66,6 +66,8 @@ async fn time_pages(db: &TestDb, requests: usize) -> Result<(Duration, Vec<Row>)
         ("people list, county subtree, search", format!("/people?org={}&q=%E7%8E%8B", demo::COUNTY_ID)),
         ("API: delegates of a term (JSON)", format!("/api/v1/terms/{term}/delegates?per_page=50")),
         ("API: coverage (JSON)", format!("/api/v1/terms/{term}/coverage")),
+        ("proposals list (county congress)", format!("/bodies/{body}/proposals")),
+        ("proposal statistics, county-year 2025", format!("/bodies/{body}/proposals/stats?year=2025")),
     ];
     let mut rows = Vec::new();
     for (name, uri) in pages {
