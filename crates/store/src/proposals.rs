@@ -574,6 +574,8 @@ pub struct ProposalFilter {
     pub overdue_on: Option<i64>,
     /// Drafts are private to their signers; lists of others leave them out.
     pub include_drafts: bool,
+    /// Only what the congress made public (the public pages).
+    pub public_only: bool,
 }
 
 pub async fn list(store: &Store, body: &Body, f: &ProposalFilter, page: PageReq) -> Result<Page<Proposal>> {
@@ -586,6 +588,9 @@ pub async fn list(store: &Store, body: &Body, f: &ProposalFilter, page: PageReq)
     }
     if let Some(person) = f.public_or_person {
         w.push(" AND (pr.is_public = 1 OR", []).push(signer_clause, [V::I(person)]).push_raw(")");
+    }
+    if f.public_only {
+        w.push_raw(" AND pr.is_public = 1");
     }
     if !f.include_drafts && f.signer_person.is_none() {
         w.push_raw(" AND pr.status <> 'draft'");

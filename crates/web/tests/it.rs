@@ -553,6 +553,21 @@ async fn proposal_journey(app: &App) {
     );
     let st = app.get(Some("office"), &format!("/bodies/{}/proposals/stats", i.town_body)).await;
     assert!(st.body.contains(&format!("共收到提案、建议{}件,已办结{}件", after.total, closed(&after))), "{}", &st.body[..st.body.len().min(3000)]);
+    // public only once the office says so; then readable without signing in
+    assert_eq!(app.get(None, &format!("/public/proposals/{pid}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form(Some("office"), &format!("/proposals/{pid}/flags"), "key=1&public=1").await.status, StatusCode::SEE_OTHER);
+    let public = app.get(None, &format!("/public/proposals/{pid}")).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.body.contains("已完工"), "the reply is public");
+    let list = app.get(None, &format!("/public/bodies/{}/proposals", i.town_body)).await;
+    assert!(list.body.contains(&format!("/public/proposals/{pid}")));
+    // a 100 kB title is refused with a message and nothing is written
+    let n_before = q("SELECT COUNT(*) AS n FROM proposals", []).fetch_one(&store.pool).await.unwrap().i("n");
+    let huge = format!("kind=suggestion&title={}&category=other&reason=x", "题".repeat(34_000));
+    let r = app.post_form(Some("delegate"), &format!("/bodies/{}/proposals", i.town_body), &huge).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("标题不能超过100个字"));
+    assert_eq!(q("SELECT COUNT(*) AS n FROM proposals", []).fetch_one(&store.pool).await.unwrap().i("n"), n_before);
     // every step is in the audit chain
     assert!(lianxin_store::audit::verify(store).await.unwrap().is_ok());
 }

@@ -77,6 +77,8 @@ pub fn router() -> Router<AppState> {
         .route("/bodies/{id}/proposals/new", get(proposals::new_form))
         .route("/bodies/{id}/proposals/stats", get(proposals::stats))
         .route("/proposals", get(proposals::index))
+        .route("/public/bodies/{id}/proposals", get(proposals::public_list))
+        .route("/public/proposals/{id}", get(proposals::public_show))
         .route("/proposals/{id}", get(proposals::show))
         .route("/proposals/{id}/act", post(proposals::act))
         .route("/proposals/{id}/edit", post(proposals::edit))

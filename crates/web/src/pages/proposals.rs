@@ -196,6 +196,7 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
             p.actions.push(Link::new(format!("/bodies/{id}/proposals/stats"), tx(lang, "stats")));
         }
         p.actions.push(Link::new(format!("{base}&format=xlsx"), tx(lang, "export")));
+        p.actions.push(Link::new(format!("/public/bodies/{id}/proposals"), tx(lang, "public")));
         let mut panel = Panel::default();
         panel.form = Some(Form::filter(
             format!("/bodies/{id}/proposals"),
@@ -956,6 +957,92 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Response {
             ..Default::default()
         });
         Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
+
+/// Public pages (no sign-in): the proposals a congress has made public, with their replies.
+/// Nothing personal is shown beyond the proposer's name, which the handling report prints too.
+pub async fn public_list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> Response {
+    let r = async {
+        let body = congress::body(&state.store, id).await?;
+        let lang = v.lang;
+        let f = ProposalFilter { q: q.q.clone(), public_only: true, ..Default::default() };
+        let result = proposals::list(&state.store, &body, &f, PageReq::new(q.page, Some(50))).await?;
+        let base = format!("/public/bodies/{id}/proposals?q={}", qs(q.q.as_deref().unwrap_or("")));
+        let mut p = Page::new(Ctx::new(&v, &base, ""), format!("{} · {} ({})", body.name, tx(lang, "proposals"), tx(lang, "public")));
+        let mut panel = Panel::default();
+        panel.form = Some(Form::filter(
+            format!("/public/bodies/{id}/proposals"),
+            tx(lang, "search"),
+            vec![Field::new("search", "q", tx(lang, "title"), q.q.clone().unwrap_or_default())],
+        ));
+        panel.table = Some(Table {
+            headers: vec![
+                tx(lang, "number").into(),
+                tx(lang, "title").into(),
+                tx(lang, "kind").into(),
+                tx(lang, "status").into(),
+                tx(lang, "result").into(),
+            ],
+            rows: result
+                .items
+                .iter()
+                .map(|x| {
+                    vec![
+                        Cell::text(x.number.clone().unwrap_or_default()),
+                        Cell::link(&x.title, format!("/public/proposals/{}", x.id)),
+                        Cell::text(label::<ProposalKind>(lang, &x.kind)),
+                        Cell::text(label::<ProposalStatus>(lang, &x.status)),
+                        Cell::text(x.result.as_deref().map(|r| label::<ReplyResult>(lang, r)).unwrap_or_default()),
+                    ]
+                })
+                .collect(),
+            empty: tx(lang, "none").into(),
+        });
+        panel.pager = Some(Pager::new(lang, &result, &base));
+        p.panels.push(panel);
+        Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
+
+pub async fn public_show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
+    let r = async {
+        let p = proposals::get(&state.store, id).await?;
+        // a proposal that is not public does not exist for the public
+        if !p.is_public {
+            return Err(WebError::NotFound);
+        }
+        let lang = v.lang;
+        let mut page_ = Page::new(Ctx::new(&v, &format!("/public/proposals/{id}"), ""), &p.title);
+        page_.crumbs.push(Link::new(format!("/public/bodies/{}/proposals", p.body_id), tx(lang, "proposals")));
+        let mut facts = Panel::default();
+        facts.facts = vec![
+            (tx(lang, "number").into(), p.number.clone().unwrap_or_default()),
+            (tx(lang, "kind").into(), label::<ProposalKind>(lang, &p.kind)),
+            (tx(lang, "category").into(), label::<ProposalCategory>(lang, &p.category)),
+            (tx(lang, "proposer").into(), p.proposer_name.clone()),
+            (tx(lang, "lead_unit").into(), p.lead_unit_name.clone().unwrap_or_default()),
+            (tx(lang, "status").into(), label::<ProposalStatus>(lang, &p.status)),
+            (tx(lang, "result").into(), p.result.as_deref().map(|r| label::<ReplyResult>(lang, r)).unwrap_or_default()),
+        ];
+        page_.panels.push(facts);
+        for (key, text) in [("reason_part", &p.reason), ("grounds_part", &p.grounds), ("solution_part", &p.solution)] {
+            if !text.is_empty() {
+                page_.panels.push(Panel { title: tx(lang, key).into(), note: text.clone(), ..Default::default() });
+            }
+        }
+        for e in proposals::events(&state.store, &p).await?.into_iter().filter(|e| e.action == "reply") {
+            page_.panels.push(Panel {
+                title: format!("{} · {}", tx(lang, "reply"), fmt_ms(e.at_ms)),
+                note: e.text.unwrap_or_default(),
+                ..Default::default()
+            });
+        }
+        Ok(page_.render())
     }
     .await;
     page(&v, r)
