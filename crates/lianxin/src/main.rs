@@ -74,6 +74,8 @@ enum Cmd {
         #[arg(long, default_value_t = 200)]
         requests: usize,
     },
+    /// Rebuild the full-text index of proposals from the database.
+    Reindex,
     /// Write a consistent copy of the SQLite database while it is in use.
     Backup {
         #[arg(long)]
@@ -308,6 +310,19 @@ async fn main() -> Result<()> {
             }
         }
         Cmd::Bench { requests } => bench::run(&cli.database_url, requests).await,
+        Cmd::Reindex => {
+            let store = open(&cli.database_url, false).await?;
+            let bar = indicatif::ProgressBar::new(0);
+            let n = lianxin_store::search::reindex(&store, None, &|done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+            bar.finish_and_clear();
+            println!("{n} proposals indexed");
+            Ok(())
+        }
         Cmd::Backup { out } => {
             let parsed = DbUrl::parse(&cli.database_url).map_err(|e| anyhow!("{e}"))?;
             if parsed.sqlite_path().is_none() {

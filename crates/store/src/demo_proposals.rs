@@ -389,6 +389,7 @@ async fn one(
     )
     .await?;
     tx.commit().await?;
+    crate::search::reindex(store, Some(tenant), &|_, _| {}).await?;
     Ok(total)
 }
 

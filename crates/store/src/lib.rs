@@ -12,6 +12,7 @@
 //! - [`orgs`], [`people`], [`congress`], [`network`]: the roster.
 //! - [`proposals`]: proposals and their handling (the domain's state machine, recorded).
 //! - [`reports`]: the queries behind composition and coverage.
+//! - [`search`]: full-text search and similar proposals, indexed in the database.
 //! - [`users`]: users, grants, sessions, API tokens.
 //! - [`demo`]: the deterministic town and county of the seeds.
 
@@ -28,6 +29,7 @@ pub mod orgs;
 pub mod people;
 pub mod proposals;
 pub mod reports;
+pub mod search;
 pub mod testkit;
 pub mod users;
 

@@ -12,7 +12,26 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (2, "subtree prefix index", "", V2_PG),
     (3, "covering index for subtree counts", V3, ""),
     (4, "proposals", V4, ""),
+    (5, "proposal search index", V5, ""),
 ];
+
+/// The search index: the terms of each proposal and its length (see `search.rs`).
+const V5: &str = r#"
+CREATE TABLE proposal_terms (
+    tenant_id BIGINT NOT NULL,
+    term TEXT NOT NULL,
+    proposal_id BIGINT NOT NULL,
+    tf BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, term, proposal_id)
+);
+CREATE INDEX terms_by_proposal ON proposal_terms (tenant_id, proposal_id);
+CREATE TABLE proposal_docs (
+    tenant_id BIGINT NOT NULL,
+    proposal_id BIGINT NOT NULL,
+    len BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, proposal_id)
+);
+"#;
 
 /// Proposals: the body's proposal settings (R-J4's signers, R-M4's deadlines, whether the
 /// congress is in session), the proposals, their signers, handling units and timeline.

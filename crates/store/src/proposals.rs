@@ -265,6 +265,7 @@ pub async fn create_draft(store: &Store, body: &Body, term: &Term, proposer_dele
     let p = get(store, id).await?;
     let mut tx = store.pool.begin().await?;
     event(&mut tx, &p, change, "create", "draft", Said::default()).await?;
+    crate::search::index_one(&mut tx, p.tenant_id, p.id).await?;
     tx.commit().await?;
     Ok(p)
 }
@@ -518,6 +519,10 @@ pub async fn act(store: &Store, id: Id, part: Part, action: &Action, change: &Ch
         return Err(StoreError::conflict("此件刚被他人处理,请刷新后再试", "someone else has just acted on this item; reload and try again"));
     }
     event(&mut tx, &p, change, action.code(), out.status.code(), Said { text, result, satisfaction: sat }).await?;
+    if matches!(action, Action::Reply { .. }) {
+        // a reply is searchable as soon as it is given
+        crate::search::index_one(&mut tx, p.tenant_id, p.id).await?;
+    }
     append(
         &mut tx,
         p.tenant_id,
@@ -576,6 +581,8 @@ pub struct ProposalFilter {
     pub include_drafts: bool,
     /// Only what the congress made public (the public pages).
     pub public_only: bool,
+    /// Only these proposals (the hits of a full-text search).
+    pub ids: Option<Vec<Id>>,
 }
 
 pub async fn list(store: &Store, body: &Body, f: &ProposalFilter, page: PageReq) -> Result<Page<Proposal>> {
@@ -591,6 +598,9 @@ pub async fn list(store: &Store, body: &Body, f: &ProposalFilter, page: PageReq)
     }
     if f.public_only {
         w.push_raw(" AND pr.is_public = 1");
+    }
+    if let Some(ids) = &f.ids {
+        w.push_raw(" AND pr.id IN ").push_in(ids);
     }
     if !f.include_drafts && f.signer_person.is_none() {
         w.push_raw(" AND pr.status <> 'draft'");

@@ -8,7 +8,7 @@ use lianxin_domain::org::OrgInput;
 use lianxin_domain::person::{with_check_char, PersonInput};
 use lianxin_domain::DomainError;
 use lianxin_store::congress::{self, BodyInput, CommitteeInput, DelegateFilter, GroupInput};
-use lianxin_store::db::q;
+use lianxin_store::db::{q, RowExt};
 use lianxin_store::network::{self, LinkInput};
 use lianxin_store::people::{self, PeopleFilter};
 use lianxin_store::{audit, db_test, demo, migrate, orgs, reports, users, Change, PageReq, Store, StoreError};
@@ -37,7 +37,6 @@ fn invalid_fields(e: StoreError) -> Vec<String> {
 }
 
 async fn count(store: &Store, table: &'static str) -> i64 {
-    use lianxin_store::db::RowExt;
     let sql: &'static str = match table {
         "people" => "SELECT COUNT(*) AS n FROM people",
         "orgs" => "SELECT COUNT(*) AS n FROM orgs",
@@ -80,7 +79,7 @@ async fn town(store: &Store) -> Town {
 
 db_test!(migrations_are_idempotent, |store| async move {
     assert!(migrate::run(&store).await.unwrap().is_empty());
-    assert_eq!(migrate::current_version(&store).await.unwrap(), 4);
+    assert_eq!(migrate::current_version(&store).await.unwrap(), 5);
 });
 
 db_test!(the_tree_moves_whole_subtrees, |store| async move {
@@ -474,6 +473,20 @@ db_test!(proposals_move_only_as_the_rules_allow, |store| async move {
     let st = proposals::stats(&store, &body, Some(2026), lianxin_domain::proposal::day_number(ch().today())).await.unwrap();
     assert_eq!((st.total, st.replied, st.on_time, st.rated, st.basic), (2, 1, 1, 1, 1));
     assert_eq!(proposals::stats(&store, &body, Some(2025), 0).await.unwrap().total, 0);
+    // search finds both by a word of the title and by the reply; similar finds the duplicate
+    use lianxin_store::search;
+    let hits = search::search(&store, t.root.tenant_id, body.id, "学校", 10).await.unwrap();
+    assert_eq!(hits.len(), 2);
+    let hits = search::search(&store, t.root.tenant_id, body.id, "安排资金", 10).await.unwrap();
+    assert_eq!(hits.first().map(|h| h.id), Some(p.id), "found by its reply");
+    assert!(search::search(&store, t.root.tenant_id, body.id, "水渠", 10).await.unwrap().is_empty());
+    let sim = search::similar(&store, t.root.tenant_id, body.id, p.id, 5).await.unwrap();
+    assert_eq!(sim.iter().map(|h| h.id).collect::<Vec<_>>(), vec![q2.id]);
+    // the index rebuilds from the database to the same rows
+    let rows = || async { q("SELECT COUNT(*) AS n FROM proposal_terms", []).fetch_one(&store.pool).await.unwrap().i("n") };
+    let before = rows().await;
+    assert_eq!(search::reindex(&store, None, &|_, _| {}).await.unwrap(), 2);
+    assert_eq!(rows().await, before);
     let events = proposals::events(&store, &done).await.unwrap();
     assert_eq!(
         events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),

@@ -553,6 +553,11 @@ async fn proposal_journey(app: &App) {
     );
     let st = app.get(Some("office"), &format!("/bodies/{}/proposals/stats", i.town_body)).await;
     assert!(st.body.contains(&format!("共收到提案、建议{}件,已办结{}件", after.total, closed(&after))), "{}", &st.body[..st.body.len().min(3000)]);
+    // full-text search over titles, parts and replies, with a highlighted excerpt
+    let found = app.get(Some("office"), &format!("/bodies/{}/proposals?q={}", i.town_body, lianxin_web::view::qs("水渠 修缮"))).await;
+    assert!(found.body.contains(&format!("/proposals/{pid}")) && found.body.contains("【"), "search finds it");
+    let none = app.get(Some("office"), &format!("/bodies/{}/proposals?q={}", i.town_body, lianxin_web::view::qs("火箭发射"))).await;
+    assert!(!none.body.contains(&format!("/proposals/{pid}")));
     // public only once the office says so; then readable without signing in
     assert_eq!(app.get(None, &format!("/public/proposals/{pid}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.post_form(Some("office"), &format!("/proposals/{pid}/flags"), "key=1&public=1").await.status, StatusCode::SEE_OTHER);

@@ -173,9 +173,38 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
             tx(lang, "my_proposals")
         };
         let export = q.format.as_deref() == Some("xlsx");
-        let req = if export { PageReq::all() } else { PageReq::new(q.page, Some(50)) };
-        let result = proposals::list(&state.store, &body, &f, req).await?;
-        let table = proposals_table(lang, &result.items, today);
+        // words search the full text (titles, parts, replies) and rank by relevance
+        let hits = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty() && !s.chars().all(|c| c.is_ascii_digit() || c == '-')) {
+            Some(text) => {
+                f.q = None;
+                let hits = lianxin_store::search::search(&state.store, body.tenant_id, body.id, text, 500).await?;
+                f.ids = Some(hits.iter().map(|h| h.id).collect());
+                Some((text.to_string(), hits))
+            }
+            None => None,
+        };
+        let req = if export || hits.is_some() { PageReq::all() } else { PageReq::new(q.page, Some(50)) };
+        let mut result = proposals::list(&state.store, &body, &f, req).await?;
+        if let Some((_, hits)) = &hits {
+            let rank = |id: i64| hits.iter().position(|h| h.id == id).unwrap_or(usize::MAX);
+            result.items.sort_by_key(|p| rank(p.id));
+            if !export {
+                let page = q.page.unwrap_or(1).max(1);
+                result.items = result.items.into_iter().skip(((page - 1) * 50) as usize).take(50).collect();
+                result.page = page;
+                result.per_page = 50;
+            }
+        }
+        let mut table = proposals_table(lang, &result.items, today);
+        if let Some((text, _)) = &hits {
+            // a highlighted excerpt shows why each one matched
+            let terms = lianxin_search::query_terms(text);
+            table.headers.push(lang.pick("摘要", "Excerpt").into());
+            for (row, p) in table.rows.iter_mut().zip(&result.items) {
+                let full = format!("{} {} {} {}", p.title, p.reason, p.grounds, p.solution);
+                row.push(Cell::text(lianxin_search::snippet(&full, &terms, 12)));
+            }
+        }
         if export {
             return Ok(xlsx_response(&format!("{}-提案.xlsx", body.name), "提案", &table));
         }
@@ -375,6 +404,41 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
             facts.links.push(Link::new(format!("/proposals/{m}"), tx(lang, "merge")));
         }
         page_.panels.push(facts);
+        // what was proposed or answered before: the committee merges duplicates with it
+        if parts.contains(&Part::Committee) || (parts.contains(&Part::Proposer) && status == ProposalStatus::Draft) {
+            let sim = lianxin_store::search::similar(&state.store, p.tenant_id, p.body_id, p.id, 5).await?;
+            if !sim.is_empty() {
+                let ids: Vec<i64> = sim.iter().map(|h| h.id).collect();
+                let found = proposals::list(
+                    &state.store,
+                    &body,
+                    &ProposalFilter { ids: Some(ids.clone()), include_drafts: false, ..Default::default() },
+                    PageReq::all(),
+                )
+                .await?;
+                let rows = ids
+                    .iter()
+                    .filter_map(|i| found.items.iter().find(|x| x.id == *i))
+                    .map(|x| {
+                        vec![
+                            Cell::text(x.id.to_string()),
+                            Cell::link(&x.title, format!("/proposals/{}", x.id)),
+                            Cell::text(label::<ProposalStatus>(lang, &x.status)),
+                            Cell::text(x.result.as_deref().map(|r| label::<ReplyResult>(lang, r)).unwrap_or_default()),
+                        ]
+                    })
+                    .collect();
+                page_.panels.push(Panel {
+                    title: lang.pick("相似的提案建议", "Similar proposals").into(),
+                    table: Some(Table {
+                        headers: vec!["ID".into(), tx(lang, "title").into(), tx(lang, "status").into(), tx(lang, "result").into()],
+                        rows,
+                        empty: String::new(),
+                    }),
+                    ..Default::default()
+                });
+            }
+        }
         for (key, text) in [("reason_part", &p.reason), ("grounds_part", &p.grounds), ("solution_part", &p.solution)] {
             if !text.is_empty() {
                 page_.panels.push(Panel { title: tx(lang, key).into(), note: text.clone(), ..Default::default() });
