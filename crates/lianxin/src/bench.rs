@@ -67,6 +67,7 @@ async fn time_pages(db: &TestDb, requests: usize) -> Result<(Duration, Vec<Row>)
         ("API: delegates of a term (JSON)", format!("/api/v1/terms/{term}/delegates?per_page=50")),
         ("API: coverage (JSON)", format!("/api/v1/terms/{term}/coverage")),
         ("proposals list (county congress)", format!("/bodies/{body}/proposals")),
+        ("proposals full-text search (county congress)", format!("/bodies/{body}/proposals?q=%E5%AD%A6%E6%A0%A1")),
         ("proposal statistics, county-year 2025", format!("/bodies/{body}/proposals/stats?year=2025")),
     ];
     let mut rows = Vec::new();
