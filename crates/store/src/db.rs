@@ -262,6 +262,23 @@ impl Q {
     }
 }
 
+/// Inserts rows of values in multi-row statements of `per` rows each (`head` ends with
+/// `VALUES`). Used by bulk loads (the demo), where one statement per row would be slow.
+pub async fn insert_rows<const N: usize>(conn: &mut sqlx::AnyConnection, head: &'static str, rows: &[[V; N]], per: usize) -> Result<()> {
+    for chunk in rows.chunks(per) {
+        let mut qq = Q::new(head);
+        for (i, row) in chunk.iter().enumerate() {
+            qq.push_raw(if i == 0 { " (" } else { ", (" });
+            for (j, v) in row.iter().enumerate() {
+                qq.push(if j == 0 { "?" } else { ", ?" }, [v.clone()]);
+            }
+            qq.push_raw(")");
+        }
+        qq.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Shorthand for a query with positional arguments: `q("… $1 … $2", [a.into(), b.into()])`.
 pub fn q<const N: usize>(sql: &'static str, args: [V; N]) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
     let mut qq = sqlx::query(sql);

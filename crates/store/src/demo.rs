@@ -5,7 +5,7 @@
 //! names and numbers every time, from a fixed reference date.
 
 use crate::audit::append;
-use crate::db::{q, Store, Q, V};
+use crate::db::{q, Store, V};
 use crate::{Change, Result};
 use lianxin_domain::error::fmt_date;
 use lianxin_domain::person::with_check_char;
@@ -241,17 +241,7 @@ fn chosen(k: usize, n: usize, i: usize) -> bool {
 
 async fn flush(store: &Store, tx: &mut sqlx::AnyConnection, b: &mut Batch) -> Result<()> {
     async fn write<const N: usize>(tx: &mut sqlx::AnyConnection, head: &'static str, rows: &mut Vec<[V; N]>, per: usize) -> Result<()> {
-        for chunk in rows.chunks(per) {
-            let mut qq = Q::new(head);
-            for (i, row) in chunk.iter().enumerate() {
-                qq.push_raw(if i == 0 { " (" } else { ", (" });
-                for (j, v) in row.iter().enumerate() {
-                    qq.push(if j == 0 { "?" } else { ", ?" }, [v.clone()]);
-                }
-                qq.push_raw(")");
-            }
-            qq.build().execute(&mut *tx).await?;
-        }
+        crate::db::insert_rows(tx, head, rows, per).await?;
         rows.clear();
         Ok(())
     }

@@ -4,7 +4,7 @@
 //! The county's previous year is seed 001's: 69 proposals, all closed, satisfaction 100 %.
 
 use crate::audit::append;
-use crate::db::{q, RowExt, Store, Q, V};
+use crate::db::{insert_rows, q, RowExt, Store, V};
 use crate::{Change, Result};
 use lianxin_domain::lang::Coded;
 use lianxin_domain::proposal::{
@@ -59,21 +59,6 @@ struct Rows {
     signers: Vec<[V; 6]>,
     units: Vec<[V; 4]>,
     events: Vec<[V; 10]>,
-}
-
-async fn write<const N: usize>(conn: &mut sqlx::AnyConnection, head: &'static str, rows: &[[V; N]], per: usize) -> Result<()> {
-    for chunk in rows.chunks(per) {
-        let mut qq = Q::new(head);
-        for (i, row) in chunk.iter().enumerate() {
-            qq.push_raw(if i == 0 { " (" } else { ", (" });
-            for (j, v) in row.iter().enumerate() {
-                qq.push(if j == 0 { "?" } else { ", ?" }, [v.clone()]);
-            }
-            qq.push_raw(")");
-        }
-        qq.build().execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 /// A millisecond instant at 10:00 (UTC+8) of a day number.
@@ -360,7 +345,7 @@ async fn one(
             rows.units.push([V::I(tenant), V::I(pid), V::I(unit), V::T("lead".into())]);
         }
     }
-    write(
+    insert_rows(
         &mut tx,
         "INSERT INTO proposals (tenant_id, id, body_id, term_id, number, kind, title, category, reason, grounds, solution, status, proposer_id, key_proposal, \
          lead_unit_id, deadline_day, replies, result, satisfaction, is_public, submitted_at, assigned_at, replied_at, replied_on_time, closed_at, created_at, updated_at) VALUES",
@@ -368,9 +353,9 @@ async fn one(
         100,
     )
     .await?;
-    write(&mut tx, "INSERT INTO proposal_signers (tenant_id, proposal_id, delegate_id, role, state, at_ms) VALUES", &rows.signers, 300).await?;
-    write(&mut tx, "INSERT INTO proposal_units (tenant_id, proposal_id, org_id, role) VALUES", &rows.units, 300).await?;
-    write(
+    insert_rows(&mut tx, "INSERT INTO proposal_signers (tenant_id, proposal_id, delegate_id, role, state, at_ms) VALUES", &rows.signers, 300).await?;
+    insert_rows(&mut tx, "INSERT INTO proposal_units (tenant_id, proposal_id, org_id, role) VALUES", &rows.units, 300).await?;
+    insert_rows(
         &mut tx,
         "INSERT INTO proposal_events (tenant_id, id, proposal_id, at_ms, actor_name, action, status, text, result, satisfaction) VALUES",
         &rows.events,
