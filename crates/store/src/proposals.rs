@@ -754,3 +754,36 @@ pub async fn stats(store: &Store, body: &Body, year: Option<i32>, today: i64) ->
     s.by_unit.sort_by_key(|x| std::cmp::Reverse(x.1));
     Ok(s)
 }
+
+/// The handling report rolled up a subtree: every congress whose organisation is inside
+/// `org_path`, each with its own figures, and the sum.
+pub async fn stats_rollup(store: &Store, org_path: &str, year: Option<i32>, today: i64) -> Result<(Vec<(Body, Stats)>, Stats)> {
+    let bodies = congress::bodies(store, &[Some(org_path.to_string())]).await?;
+    let mut each = Vec::new();
+    let mut sum = Stats::default();
+    for b in bodies {
+        let s = stats(store, &b, year, today).await?;
+        sum.total += s.total;
+        sum.replied += s.replied;
+        sum.on_time += s.on_time;
+        sum.rated += s.rated;
+        sum.satisfied += s.satisfied;
+        sum.basic += s.basic;
+        sum.unsatisfied += s.unsatisfied;
+        sum.overdue += s.overdue;
+        for (k, n) in &s.by_status {
+            match sum.by_status.iter_mut().find(|x| &x.0 == k) {
+                Some(x) => x.1 += n,
+                None => sum.by_status.push((k.clone(), *n)),
+            }
+        }
+        // the average of averages would be wrong: weight each congress by its replies
+        sum.avg_days_tenths += s.avg_days_tenths * s.replied;
+        each.push((b, s));
+    }
+    if sum.replied > 0 {
+        sum.avg_days_tenths = (sum.avg_days_tenths + sum.replied / 2) / sum.replied;
+    }
+    sum.by_status.sort_by_key(|x| std::cmp::Reverse(x.1));
+    Ok((each, sum))
+}

@@ -642,6 +642,9 @@ db_test!(the_demo_matches_the_seeds, |store| async move {
     // this year's items are in every state, and the town has its own
     let st = lianxin_store::proposals::stats(&store, &body, Some(2026), 0).await.unwrap();
     assert!(st.by_status.len() >= 8, "{:?}", st.by_status);
+    // rolled up the county's tree: the county congress and its nine towns
+    let (each, sum) = lianxin_store::proposals::stats_rollup(&store, &county.path, Some(2025), 0).await.unwrap();
+    assert_eq!((each.len(), sum.total, sum.satisfied + sum.basic), (10, 69, 69));
     let town_st = lianxin_store::proposals::stats(&store, &tb, None, 0).await.unwrap();
     assert!(town_st.total >= 50 && town_st.unsatisfied > 0, "{town_st:?}");
 });

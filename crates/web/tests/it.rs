@@ -186,6 +186,7 @@ async fn authorization_matrix(app: &App) {
         ("/me".to_string(), [1, 1, 1, 1, 1, 1, 1, 0]),
         (format!("/bodies/{}/proposals", i.town_body), [1, 1, 0, 1, 1, 0, 1, 0]),
         (format!("/bodies/{}/proposals/stats", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
+        (format!("/orgs/{}/proposals/stats", i.county_root), [1, 0, 1, 0, 0, 0, 0, 0]),
     ];
     for (uri, expect) in &pages {
         for (k, role) in ROLES.iter().enumerate() {

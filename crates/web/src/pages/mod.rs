@@ -54,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}/move", post(orgs::move_org))
         .route("/orgs/{id}/retire", post(orgs::retire))
         .route("/orgs/{id}/bodies", post(congress::create_body))
+        .route("/orgs/{id}/proposals/stats", get(proposals::rollup))
         .route("/people", get(people::list).post(people::create))
         .route("/people/new", get(people::new_form))
         .route("/people/{id}", get(people::show).post(people::update))

@@ -120,6 +120,9 @@ async fn org_page(state: &AppState, v: &Viewer, org: &Org, failed: Option<(&str,
         facts.links.push(Link::new(format!("/people?org={}", org.id), tx(lang, "people")));
     }
     facts.links.push(Link::new(format!("/orgs/{}?format=xlsx", org.id), tx(lang, "export")));
+    if v.can(Permission::ViewReports, &org.path) {
+        facts.links.push(Link::new(format!("/orgs/{}/proposals/stats", org.id), tx(lang, "stats")));
+    }
     p.panels.push(facts);
 
     if !c.branches_by_category.is_empty() {

@@ -1111,3 +1111,64 @@ pub async fn public_show(State(state): State<AppState>, v: Viewer, Path(id): Pat
     .await;
     page(&v, r)
 }
+
+/// The handling report of every congress below an organisation, with the totals
+/// (a county sees its own congress and its towns' side by side).
+pub async fn rollup(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<StatsQuery>) -> Response {
+    let r = async {
+        let org = orgs::get(&state.store, id).await?;
+        v.require(Permission::ViewReports, &org.path)?;
+        let lang = v.lang;
+        let (each, sum) = proposals::stats_rollup(&state.store, &org.path, q.year, day_number(state.today())).await?;
+        let closed = |s: &proposals::Stats| s.by_status.iter().find(|x| x.0 == "closed").map(|x| x.1).unwrap_or(0);
+        let row = |name: Cell, s: &proposals::Stats| {
+            vec![
+                name,
+                Cell::text(s.total.to_string()),
+                Cell::text(closed(s).to_string()),
+                Cell::text(Share::of(s.on_time, s.replied).percent()),
+                Cell::text(Share::of(s.satisfied + s.basic, s.rated).percent()),
+                Cell::text(format!("{}.{}", s.avg_days_tenths / 10, s.avg_days_tenths % 10)),
+                Cell::text(s.overdue.to_string()),
+            ]
+        };
+        let mut rows: Vec<Vec<Cell>> = each
+            .iter()
+            .map(|(b, s)| {
+                row(Cell::link(&b.name, format!("/bodies/{}/proposals/stats{}", b.id, q.year.map(|y| format!("?year={y}")).unwrap_or_default())), s)
+            })
+            .collect();
+        rows.push(row(Cell::text(tx(lang, "total")), &sum));
+        let table = Table {
+            headers: vec![
+                tx(lang, "bodies").into(),
+                tx(lang, "proposals").into(),
+                label::<ProposalStatus>(lang, "closed"),
+                tx(lang, "on_time_rate").into(),
+                tx(lang, "satisfaction_rate").into(),
+                tx(lang, "avg_days").into(),
+                tx(lang, "overdue").into(),
+            ],
+            rows,
+            empty: tx(lang, "none").into(),
+        };
+        if q.format.as_deref() == Some("xlsx") {
+            return Ok(xlsx_response(&format!("{}-提案办理汇总.xlsx", org.name), "汇总", &table));
+        }
+        let year_q = q.year.map(|y| format!("year={y}&")).unwrap_or_default();
+        let mut p = Page::new(Ctx::new(&v, &format!("/orgs/{id}/proposals/stats"), "orgs"), format!("{} · {}", org.name, tx(lang, "stats")));
+        p.crumbs.push(Link::new(format!("/orgs/{id}"), &org.name));
+        p.actions.push(Link::new(format!("/orgs/{id}/proposals/stats?{year_q}format=xlsx"), tx(lang, "export")));
+        let mut head = Panel::default();
+        head.form = Some(Form::filter(
+            format!("/orgs/{id}/proposals/stats"),
+            tx(lang, "search"),
+            vec![Field::new("number", "year", lang.pick("年度", "Year"), q.year.map(|y| y.to_string()).unwrap_or_default())],
+        ));
+        head.table = Some(table);
+        p.panels.push(head);
+        Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
