@@ -161,6 +161,7 @@ pub enum V {
     OI(Option<i64>),
     T(String),
     OT(Option<String>),
+    B(Vec<u8>),
 }
 
 impl From<i64> for V {
@@ -256,6 +257,7 @@ impl Q {
                 V::OI(v) => q.bind(*v),
                 V::T(v) => q.bind(v.clone()),
                 V::OT(v) => q.bind(v.clone()),
+                V::B(v) => q.bind(v.clone()),
             };
         }
         q
@@ -288,6 +290,7 @@ pub fn q<const N: usize>(sql: &'static str, args: [V; N]) -> sqlx::query::Query<
             V::OI(v) => qq.bind(v),
             V::T(v) => qq.bind(v),
             V::OT(v) => qq.bind(v),
+            V::B(v) => qq.bind(v),
         };
     }
     qq

@@ -13,7 +13,26 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (3, "covering index for subtree counts", V3, ""),
     (4, "proposals", V4, ""),
     (5, "proposal search index", V5, ""),
+    (6, "proposal attachments", V6, ""),
 ];
+
+/// Attachments live in the database with everything else (one backup, one transaction).
+/// `BYTEA` is PostgreSQL's binary type; SQLite stores the bytes as they are.
+const V6: &str = r#"
+CREATE TABLE proposal_attachments (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    proposal_id BIGINT NOT NULL,
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    data BYTEA NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX attachments_by_proposal ON proposal_attachments (tenant_id, proposal_id);
+"#;
 
 /// The search index: the terms of each proposal and its length (see `search.rs`).
 const V5: &str = r#"

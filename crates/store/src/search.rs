@@ -28,6 +28,20 @@ async fn text_of(conn: &mut sqlx::AnyConnection, tenant: Id, id: Id) -> Result<O
         body.push('\n');
         body.push_str(&r.s("text"));
     }
+    // text attachments are searchable too (other types are kept, not read)
+    let files = q(
+        "SELECT data FROM proposal_attachments WHERE tenant_id = $1 AND proposal_id = $2 AND content_type LIKE 'text/plain%'",
+        [tenant.into(), id.into()],
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for f in files {
+        use sqlx::Row;
+        if let Ok(bytes) = f.try_get::<Vec<u8>, _>("data") {
+            body.push('\n');
+            body.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
     Ok(Some((p.s("title"), body)))
 }
 

@@ -79,7 +79,7 @@ async fn town(store: &Store) -> Town {
 
 db_test!(migrations_are_idempotent, |store| async move {
     assert!(migrate::run(&store).await.unwrap().is_empty());
-    assert_eq!(migrate::current_version(&store).await.unwrap(), 5);
+    assert_eq!(migrate::current_version(&store).await.unwrap(), 6);
 });
 
 db_test!(the_tree_moves_whole_subtrees, |store| async move {
@@ -482,10 +482,34 @@ db_test!(proposals_move_only_as_the_rules_allow, |store| async move {
     assert!(search::search(&store, t.root.tenant_id, body.id, "水渠", 10).await.unwrap().is_empty());
     let sim = search::similar(&store, t.root.tenant_id, body.id, p.id, 5).await.unwrap();
     assert_eq!(sim.iter().map(|h| h.id).collect::<Vec<_>>(), vec![q2.id]);
+    // attachments: the type must match the content, 5 MB at most, nothing on a finished item;
+    // a text file's words are searchable
+    assert!(proposals::attach(&store, q2.id, "a.txt", b"x".to_vec(), &ch()).await.is_err(), "q2 is merged, finished");
+    assert!(proposals::attach(&store, p.id, "a.txt", b"x".to_vec(), &ch()).await.is_err(), "p is closed");
+    let open = proposals::create_draft(
+        &store,
+        &body,
+        &t.term,
+        d1.id,
+        &DraftInput { title: "村级公益事业".into(), kind: "suggestion".into(), reason: "x".into(), ..Default::default() },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    let e = proposals::attach(&store, open.id, "photo.png", b"not a png".to_vec(), &ch()).await.unwrap_err();
+    assert!(matches!(e, StoreError::Domain(DomainError::Invalid(_))));
+    assert!(proposals::attach(&store, open.id, "big.txt", vec![b'a'; proposals::MAX_ATTACHMENT_BYTES + 1], &ch()).await.is_err());
+    let a = proposals::attach(&store, open.id, "调研报告.txt", "群众反映路灯不亮".as_bytes().to_vec(), &ch()).await.unwrap();
+    let png = proposals::attach(&store, open.id, "现场.png", b"\x89PNG\r\n\x1a\n0000".to_vec(), &ch()).await.unwrap();
+    assert_eq!(proposals::attachments(&store, &open).await.unwrap().len(), 2);
+    let (name, ct, data) = proposals::attachment_data(&store, &open, png.id).await.unwrap();
+    assert_eq!((name.as_str(), ct.as_str(), data.len()), ("现场.png", "image/png", 12));
+    assert_eq!(a.size, "群众反映路灯不亮".len() as i64);
+    assert_eq!(search::search(&store, t.root.tenant_id, body.id, "路灯", 10).await.unwrap().first().map(|h| h.id), Some(open.id));
     // the index rebuilds from the database to the same rows
     let rows = || async { q("SELECT COUNT(*) AS n FROM proposal_terms", []).fetch_one(&store.pool).await.unwrap().i("n") };
     let before = rows().await;
-    assert_eq!(search::reindex(&store, None, &|_, _| {}).await.unwrap(), 2);
+    assert_eq!(search::reindex(&store, None, &|_, _| {}).await.unwrap(), 3);
     assert_eq!(rows().await, before);
     let events = proposals::events(&store, &done).await.unwrap();
     assert_eq!(

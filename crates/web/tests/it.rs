@@ -494,6 +494,28 @@ async fn proposal_journey(app: &App) {
     let pid: i64 = r.location.trim_start_matches("/proposals/").parse().unwrap();
     let page = app.get(Some("delegate"), &r.location).await;
     assert!(page.body.contains("&#60;script&#62;") && !page.body.contains("<script>x"), "escaped");
+    // a file on the draft: the right type only, readable by those who read the proposal
+    let upload = |user: &str, name: &str, bytes: &[u8]| {
+        let boundary = "XFILEX";
+        let mut body = Vec::new();
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n", app.who[user].1).as_bytes());
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Request::post(format!("/proposals/{pid}/attachments"))
+            .header(header::COOKIE, app.cookie(Some(user)))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    assert_eq!(app.send(upload("delegate", "现场.pdf", b"not really a pdf")).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.send(upload("xisa.delegate", "a.txt", b"x")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.send(upload("delegate", "调研记录.txt", "李家组三十户".as_bytes())).await.status, StatusCode::SEE_OTHER);
+    let page = app.get(Some("delegate"), &r.location).await;
+    let link = page.body.split(&format!("/proposals/{pid}/attachments/")).nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
+    let file = app.get(Some("delegate"), &format!("/proposals/{pid}/attachments/{link}")).await;
+    assert_eq!((file.status, file.body.as_str()), (StatusCode::OK, "李家组三十户"));
+    assert_eq!(app.get(Some("xisa.delegate"), &format!("/proposals/{pid}/attachments/{link}")).await.status, StatusCode::FORBIDDEN);
     // the unit cannot see it yet; a delegate of another town cannot either
     assert_eq!(app.get(Some("unit"), &r.location).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get(Some("xisa.delegate"), &r.location).await.status, StatusCode::FORBIDDEN);

@@ -86,6 +86,8 @@ pub fn router() -> Router<AppState> {
         .route("/proposals/{id}/invite", post(proposals::invite))
         .route("/proposals/{id}/answer", post(proposals::answer))
         .route("/proposals/{id}/flags", post(proposals::flags))
+        .route("/proposals/{id}/attachments", post(proposals::upload))
+        .route("/proposals/{id}/attachments/{aid}", get(proposals::download))
         .route("/audit", get(reports::audit))
         .route("/import", get(io::import_form).post(io::import))
         .route("/import/template.xlsx", get(io::template))
