@@ -246,21 +246,17 @@ pub async fn active_links(store: &Store, term: &Term, on: &str) -> Result<(Vec<(
     )
     .fetch_all(&store.pool)
     .await?;
+    // member → resident links of the members this term's delegates link to (a member linked
+    // by two delegates comes twice; coverage counts sets, so no DISTINCT sort is needed)
+    let mr = q(
+        "SELECT l.from_id, l.to_id FROM delegates d \
+         JOIN liaison_links dl ON dl.tenant_id = d.tenant_id AND dl.kind = 'delegate_member' AND dl.from_id = d.id \
+         JOIN liaison_links l ON l.tenant_id = dl.tenant_id AND l.kind = 'member_resident' AND l.from_id = dl.to_id \
+         WHERE d.tenant_id = $1 AND d.term_id = $2 AND l.starts_on <= $3 AND (l.ends_on IS NULL OR l.ends_on > $3)",
+        [term.tenant_id.into(), term.id.into(), on.into()],
+    )
+    .fetch_all(&store.pool)
+    .await?;
     let pairs = |rows: Vec<AnyRow>| rows.iter().map(|r| (r.i("from_id"), r.i("to_id"))).collect::<Vec<_>>();
-    let dm = pairs(dm);
-    // member → resident links of the members this term's delegates link to: looked up by
-    // member through the index, in chunks (a join with DISTINCT cost a sort of every row)
-    let members: std::collections::BTreeSet<Id> = dm.iter().map(|(_, m)| *m).collect();
-    let members: Vec<Id> = members.into_iter().collect();
-    let mut mr = Vec::new();
-    for chunk in members.chunks(900) {
-        let mut b = crate::db::Q::new("SELECT from_id, to_id FROM liaison_links WHERE tenant_id = ");
-        b.push(
-            "? AND kind = 'member_resident' AND starts_on <= ? AND (ends_on IS NULL OR ends_on > ?) AND from_id IN ",
-            [crate::db::V::I(term.tenant_id), crate::db::V::T(on.to_string()), crate::db::V::T(on.to_string())],
-        )
-        .push_in(chunk);
-        mr.extend(pairs(b.build().fetch_all(&store.pool).await?));
-    }
-    Ok((pairs(cg), dm, mr))
+    Ok((pairs(cg), pairs(dm), pairs(mr)))
 }
