@@ -61,6 +61,7 @@ async fn time_pages(db: &TestDb, requests: usize) -> Result<(Duration, Vec<Row>)
         ("delegate list, name search", format!("/bodies/{body}/delegates?q=%E6%9D%8E")),
         ("composition table (306 delegates)", format!("/bodies/{body}/composition")),
         ("coverage and gaps (county network)", format!("/bodies/{body}/coverage")),
+        ("coverage and gaps, cold (no kept report)", format!("/bodies/{body}/coverage")),
         ("organisation page: subtree counts (county, 1,171 orgs)", format!("/orgs/{}", demo::COUNTY_ID)),
         ("organisation page: subtree counts (a town)", format!("/orgs/{xisa}")),
         ("people list, county subtree, search", format!("/people?org={}&q=%E7%8E%8B", demo::COUNTY_ID)),
@@ -74,7 +75,11 @@ async fn time_pages(db: &TestDb, requests: usize) -> Result<(Duration, Vec<Row>)
     for (name, uri) in pages {
         let mut times = Vec::with_capacity(requests);
         let mut bytes = 0;
+        let cold = name.contains("cold");
         for k in 0..requests + 5 {
+            if cold {
+                lianxin_store::reports::clear_coverage_cache();
+            }
             let req = Request::get(&uri).header(header::COOKIE, "lx_session=bench").body(Body::empty())?;
             let t = Instant::now();
             let resp = app.clone().oneshot(req).await?;

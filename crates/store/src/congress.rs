@@ -174,6 +174,7 @@ pub async fn create_body_with_id(store: &Store, input: &BodyInput, id: Id, chang
     .await?;
     append(&mut tx, b.tenant_id, change, "create", "body", Some(id), None, Some(b.snapshot())).await?;
     tx.commit().await?;
+    crate::reports::network_changed();
     Ok(b)
 }
 
@@ -227,6 +228,7 @@ pub async fn update_body(store: &Store, id: Id, input: &BodyInput, change: &Chan
     .await?;
     append(&mut tx, before.tenant_id, change, "update", "body", Some(id), Some(before.snapshot()), Some(after.snapshot())).await?;
     tx.commit().await?;
+    crate::reports::network_changed();
     Ok(after)
 }
 
@@ -321,6 +323,7 @@ pub async fn create_term_with_id(store: &Store, body: &Body, input: &TermInput, 
     .await?;
     append(&mut tx, t.tenant_id, change, "create", "term", Some(id), None, serde_json::to_string(&t).ok()).await?;
     tx.commit().await?;
+    crate::reports::network_changed();
     Ok(t)
 }
 
@@ -407,6 +410,7 @@ pub async fn create_group_with_id(store: &Store, term: &Term, input: &GroupInput
     )
     .await?;
     tx.commit().await?;
+    crate::reports::network_changed();
     Ok(Group { tenant_id: term.tenant_id, id, term_id: term.id, name, leader_id: None, leader_name: None, members: 0 })
 }
 
@@ -451,6 +455,7 @@ pub async fn update_group(store: &Store, id: Id, input: &GroupInput, change: &Ch
     )
     .await?;
     tx.commit().await?;
+    crate::reports::network_changed();
     group(store, id).await
 }
 
@@ -697,6 +702,7 @@ pub async fn add_delegate_with_id(store: &Store, term: &Term, input: &DelegateIn
     )
     .await?;
     tx.commit().await?;
+    crate::reports::network_changed();
     delegate(store, id).await
 }
 
@@ -746,6 +752,7 @@ pub async fn update_delegate(store: &Store, id: Id, input: &DelegateEdit, change
     after.group_id = v.group_id;
     append(&mut tx, before.tenant_id, change, "update", "delegate", Some(id), Some(before.snapshot()), Some(after.snapshot())).await?;
     tx.commit().await?;
+    crate::reports::network_changed();
     delegate(store, id).await
 }
 
@@ -796,6 +803,7 @@ pub async fn change_delegate_qualification(
     after.status_on = Some(c.decided_on.clone());
     append(&mut tx, before.tenant_id, change, "qualification", "delegate", Some(id), Some(before.snapshot()), Some(after.snapshot())).await?;
     tx.commit().await?;
+    crate::reports::network_changed();
     Ok((delegate(store, id).await?, c))
 }
 
@@ -885,6 +893,7 @@ pub async fn add_committee_member(store: &Store, term: &Term, input: &CommitteeI
     )
     .await?;
     tx.commit().await?;
+    crate::reports::network_changed();
     Ok(CommitteeMember {
         tenant_id: term.tenant_id,
         id,
@@ -940,6 +949,7 @@ pub async fn end_committee_member(store: &Store, id: Id, until: Option<&str>, ch
     )
     .await?;
     tx.commit().await?;
+    crate::reports::network_changed();
     Ok(after)
 }
 

@@ -85,6 +85,14 @@ impl DbUrl {
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Tells apart two databases open in one process (tests, the bench) in process-wide caches.
+    pub instance: u64,
+}
+
+static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_instance() -> u64 {
+    INSTANCES.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
 }
 
 /// How to open a database.
@@ -140,11 +148,11 @@ impl Store {
                     })
                     .connect(&url)
                     .await?;
-                Ok(Store { pool, backend: Backend::Sqlite })
+                Ok(Store { pool, backend: Backend::Sqlite, instance: next_instance() })
             }
             DbUrl::Postgres(u) => {
                 let pool = AnyPoolOptions::new().max_connections(10).connect(u).await?;
-                Ok(Store { pool, backend: Backend::Postgres })
+                Ok(Store { pool, backend: Backend::Postgres, instance: next_instance() })
             }
         }
     }

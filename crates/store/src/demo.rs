@@ -293,6 +293,7 @@ pub async fn build(store: &Store, change: &Change, progress: &dyn Fn(&str)) -> R
     county(store, change, &mut s).await?;
     progress("提案 (proposals)");
     s.proposals = crate::demo_proposals::build(store, change, s.town_body_id, s.county_body_id).await?;
+    crate::reports::network_changed();
     Ok(s)
 }
 

@@ -739,5 +739,6 @@ pub async fn run(
         progress(done, total);
     }
     tx.commit().await?;
+    crate::reports::network_changed();
     Ok(Report { counts: counts.into_iter().map(|(k, (c, u))| (SHEETS[k].0.to_string(), c, u)).collect() })
 }

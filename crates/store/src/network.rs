@@ -195,6 +195,7 @@ pub async fn create(store: &Store, input: &LinkInput, change: &Change) -> Result
     )
     .await?;
     tx.commit().await?;
+    crate::reports::network_changed();
     get(store, id).await
 }
 
@@ -227,6 +228,7 @@ pub async fn end(store: &Store, id: Id, ends_on: Option<&str>, change: &Change) 
     )
     .await?;
     tx.commit().await?;
+    crate::reports::network_changed();
     get(store, id).await
 }
 

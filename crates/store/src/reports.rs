@@ -53,7 +53,47 @@ pub struct CoverageReport {
     pub names: BTreeMap<Id, (String, String)>,
 }
 
+/// Coverage reads the term's whole network on every view; reports are kept here until the
+/// network changes (any write to links, delegates or committee members bumps
+/// [`network_changed`]) and for at most a minute, which bounds how stale another server's
+/// copy can be when several servers share one database.
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+type CacheKey = (u64, i64, Id, String);
+type CacheEntry = (u64, std::time::Instant, CoverageReport);
+static CACHE: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<CacheKey, CacheEntry>>> =
+    std::sync::LazyLock::new(|| std::sync::Mutex::new(std::collections::HashMap::new()));
+const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Called by every write to the liaison network, delegates or committee members.
+pub fn network_changed() {
+    GENERATION.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Empties the cache (the bench measures cold reports with it).
+pub fn clear_coverage_cache() {
+    CACHE.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
+/// The coverage report, from the cache when nothing changed since it was computed.
 pub async fn coverage_report(store: &Store, body: &Body, term: &Term, on: &str) -> Result<CoverageReport> {
+    let generation = GENERATION.load(std::sync::atomic::Ordering::SeqCst);
+    // the settings of the body shape the report, so they are part of the key
+    let key = (store.instance, body.min_members_per_delegate, term.id, on.to_string());
+    if let Some((g, at, rep)) = CACHE.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if *g == generation && at.elapsed() < CACHE_TTL {
+            return Ok(rep.clone());
+        }
+    }
+    let rep = compute_coverage(store, body, term, on).await?;
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() > 1000 {
+        cache.clear();
+    }
+    cache.insert(key, (generation, std::time::Instant::now(), rep.clone()));
+    Ok(rep)
+}
+
+async fn compute_coverage(store: &Store, body: &Body, term: &Term, on: &str) -> Result<CoverageReport> {
     let committee: Vec<Id> = congress::committee(store, term)
         .await?
         .into_iter()
