@@ -344,7 +344,14 @@ pub async fn tokens(store: &Store, user_id: Id) -> Result<Vec<ApiToken>> {
 pub async fn user_by_token(store: &Store, token_hash: &str, now_ms: i64) -> Result<Option<User>> {
     let r = q("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL", [token_hash.into()]).fetch_optional(&store.pool).await?;
     let Some(r) = r else { return Ok(None) };
-    q("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2", [now_ms.into(), token_hash.into()]).execute(&store.pool).await?;
+    // at most one write a minute per token: an integration polling the API must not turn
+    // every read into a synchronous disk write
+    q(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+        [now_ms.into(), token_hash.into(), (now_ms - 60_000).into()],
+    )
+    .execute(&store.pool)
+    .await?;
     Ok(Some(by_id(store, r.i("user_id")).await?))
 }
 
