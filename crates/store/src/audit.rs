@@ -102,13 +102,9 @@ pub async fn list(store: &Store, f: &AuditFilter, page: PageReq) -> Result<Page<
     if let Some(a) = &f.actor {
         w.push(" AND actor_name = ?", [V::T(a.clone())]);
     }
-    let mut count = Q::new("SELECT COUNT(*) AS n FROM audit_log");
-    count.sql.push_str(&w.sql);
-    count.args = w.args.clone();
+    let count = Q::head_where("SELECT COUNT(*) AS n FROM audit_log", &w);
     let total = count.build().fetch_one(&store.pool).await?.i("n");
-    let mut sel = Q::new("SELECT * FROM audit_log");
-    sel.sql.push_str(&w.sql);
-    sel.args = w.args;
+    let mut sel = Q::head_where("SELECT * FROM audit_log", &w);
     sel.push(" ORDER BY seq DESC LIMIT ? OFFSET ?", [V::I(page.per_page), V::I(page.offset())]);
     let items = sel.build().fetch_all(&store.pool).await?.iter().map(entry).collect();
     Ok(Page { items, total, page: page.page, per_page: page.per_page })

@@ -614,17 +614,14 @@ pub async fn delegates(store: &Store, term: &Term, scopes: &[Option<String>], f:
     if f.vacant == Some(true) {
         w.push_raw(" AND d.status <> 'active' AND r.id IS NULL");
     }
-    let mut count = Q::new(
+    let count = Q::head_where(
         "SELECT COUNT(*) AS n FROM delegates d JOIN people p ON p.tenant_id = d.tenant_id AND p.id = d.person_id \
          JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id \
          LEFT JOIN delegates r ON r.tenant_id = d.tenant_id AND r.replaces_id = d.id",
+        &w,
     );
-    count.sql.push_str(&w.sql);
-    count.args = w.args.clone();
     let total = count.build().fetch_one(&store.pool).await?.i("n");
-    let mut sel = Q::new(delegate_select!());
-    sel.sql.push_str(&w.sql);
-    sel.args = w.args;
+    let mut sel = Q::head_where(delegate_select!(), &w);
     sel.push(" ORDER BY g.name, o.path, p.name, d.id LIMIT ? OFFSET ?", [V::I(page.per_page), V::I(page.offset())]);
     let items = sel.build().fetch_all(&store.pool).await?.iter().map(Delegate::from_row).collect();
     Ok(Page { items, total, page: page.page, per_page: page.per_page })

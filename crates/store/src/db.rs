@@ -234,6 +234,11 @@ impl Q {
         }
         self
     }
+    /// A fixed head (with no placeholders of its own) followed by a shared WHERE clause, so a
+    /// list's count and its page are built from one set of conditions.
+    pub fn head_where(head: &'static str, w: &Q) -> Q {
+        Q { sql: format!("{head}{}", w.sql), args: w.args.clone() }
+    }
     /// Appends a fragment chosen from a fixed list by the caller (an ORDER BY column…).
     pub fn push_raw(&mut self, frag: &'static str) -> &mut Self {
         self.sql.push_str(frag);

@@ -139,9 +139,7 @@ pub async fn list(store: &Store, tenant_id: Id, scopes: &[Option<String>], f: &P
     let total = match rows.first() {
         Some(r) => r.i("total_rows"),
         None if page.page > 1 => {
-            let mut count = Q::new("SELECT COUNT(*) AS n FROM people p JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id");
-            count.sql.push_str(&w.sql);
-            count.args = w.args;
+            let count = Q::head_where("SELECT COUNT(*) AS n FROM people p JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id", &w);
             count.build().fetch_one(&store.pool).await?.i("n")
         }
         None => 0,

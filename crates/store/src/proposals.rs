@@ -640,16 +640,13 @@ pub async fn list(store: &Store, body: &Body, f: &ProposalFilter, page: PageReq)
             [V::I(today)],
         );
     }
-    let mut count = Q::new(
+    let count = Q::head_where(
         "SELECT COUNT(*) AS n FROM proposals pr JOIN delegates pd ON pd.tenant_id = pr.tenant_id AND pd.id = pr.proposer_id \
          JOIN people pp ON pp.tenant_id = pd.tenant_id AND pp.id = pd.person_id",
+        &w,
     );
-    count.sql.push_str(&w.sql);
-    count.args = w.args.clone();
     let total = count.build().fetch_one(&store.pool).await?.i("n");
-    let mut sel = Q::new(proposal_select!());
-    sel.sql.push_str(&w.sql);
-    sel.args = w.args;
+    let mut sel = Q::head_where(proposal_select!(), &w);
     // a unit's inbox comes by due date; other lists newest first
     if f.unit_paths.is_some() {
         sel.push_raw(" ORDER BY pr.deadline_day IS NULL, pr.deadline_day, pr.id");
