@@ -18,8 +18,9 @@ pub struct Network {
     pub committee_group: Vec<(Id, Id)>,
     /// delegate id → party member (person id)
     pub delegate_member: Vec<(Id, Id)>,
-    /// party member (person id) → resident (person id)
-    pub member_resident: Vec<(Id, Id)>,
+    /// party member (person id) → how many distinct residents they are linked to. Counts,
+    /// not pairs: a county has tens of thousands of these links and the store counts them.
+    pub member_residents: Vec<(Id, i64)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -61,16 +62,18 @@ pub fn coverage(net: &Network, min_members: i64) -> Coverage {
         delegates.iter().map(|d| (*d, members_of.get(d).map(|s| s.len() as i64).unwrap_or(0))).filter(|(_, n)| *n < min_members).collect();
 
     let network_members: BTreeSet<Id> = members_of.values().flatten().copied().collect();
-    let mut residents_of: BTreeMap<Id, BTreeSet<Id>> = BTreeMap::new();
-    for (m, r) in &net.member_resident {
-        if network_members.contains(m) {
-            residents_of.entry(*m).or_default().insert(*r);
+    let mut residents_of: BTreeMap<Id, i64> = BTreeMap::new();
+    for (m, n) in &net.member_residents {
+        if *n > 0 && network_members.contains(m) {
+            // a member given twice keeps the larger count (the store gives each once)
+            let e = residents_of.entry(*m).or_insert(0);
+            *e = (*e).max(*n);
         }
     }
     let members_without_residents: Vec<Id> = network_members.iter().filter(|m| !residents_of.contains_key(m)).copied().collect();
 
     let links_dm: i64 = members_of.values().map(|s| s.len() as i64).sum();
-    let links_mr: i64 = residents_of.values().map(|s| s.len() as i64).sum();
+    let links_mr: i64 = residents_of.values().sum();
     let avg = |links: i64, n: usize| if n == 0 { 0 } else { (links * 20 + n as i64) / (2 * n as i64) };
 
     Coverage {
@@ -100,7 +103,7 @@ mod tests {
             delegates: vec![10, 11, 12],
             committee_group: vec![(1, 100), (2, 100), (2, 101)],
             delegate_member: vec![(10, 20), (10, 21), (10, 22), (11, 23), (11, 23), (99, 24)],
-            member_resident: vec![(20, 30), (21, 31), (23, 32), (24, 33)],
+            member_residents: vec![(20, 1), (21, 2), (23, 1), (24, 1), (22, 0)],
         };
         let c = coverage(&net, 3);
         assert_eq!(c.committee_with_group.count, 2);
@@ -113,6 +116,7 @@ mod tests {
         assert_eq!(c.members_with_residents.total, 4);
         assert_eq!(c.gaps.members_without_residents, vec![22]);
         assert_eq!(c.avg_members_per_delegate_tenths, 13); // 4 links / 3 delegates = 1.33
+        assert_eq!(c.avg_residents_per_member_tenths, 10); // 4 links (24's do not count) / 4 members
     }
 
     #[test]

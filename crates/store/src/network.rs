@@ -232,8 +232,9 @@ pub async fn end(store: &Store, id: Id, ends_on: Option<&str>, change: &Change) 
     get(store, id).await
 }
 
-/// All links of a term's network active on `on`: (committee→group, delegate→member, member→resident).
-pub async fn active_links(store: &Store, term: &Term, on: &str) -> Result<(Vec<(Id, Id)>, Vec<(Id, Id)>, Vec<(Id, Id)>)> {
+/// The network of a term on a day: committee member → group and delegate → member pairs,
+/// and each linked member's count of residents.
+pub async fn active_links(store: &Store, term: &Term, on: &str) -> Result<(Vec<(Id, Id)>, Vec<(Id, Id)>, Vec<(Id, i64)>)> {
     let cg = q(
         "SELECT l.from_id, l.to_id FROM liaison_links l JOIN committee_members c ON c.tenant_id = l.tenant_id AND c.id = l.from_id \
          WHERE l.tenant_id = $1 AND l.kind = 'committee_group' AND c.term_id = $2 AND l.starts_on <= $3 AND (l.ends_on IS NULL OR l.ends_on > $3)",
@@ -248,17 +249,18 @@ pub async fn active_links(store: &Store, term: &Term, on: &str) -> Result<(Vec<(
     )
     .fetch_all(&store.pool)
     .await?;
-    // member → resident links of the members this term's delegates link to (a member linked
-    // by two delegates comes twice; coverage counts sets, so no DISTINCT sort is needed)
+    // how many residents each member linked by this term's delegates has: counted by the
+    // database, as a county has tens of thousands of these links
     let mr = q(
-        "SELECT l.from_id, l.to_id FROM delegates d \
-         JOIN liaison_links dl ON dl.tenant_id = d.tenant_id AND dl.kind = 'delegate_member' AND dl.from_id = d.id \
-         JOIN liaison_links l ON l.tenant_id = dl.tenant_id AND l.kind = 'member_resident' AND l.from_id = dl.to_id \
-         WHERE d.tenant_id = $1 AND d.term_id = $2 AND l.starts_on <= $3 AND (l.ends_on IS NULL OR l.ends_on > $3)",
+        "SELECT l.from_id, COUNT(DISTINCT l.to_id) AS n FROM liaison_links l \
+         WHERE l.tenant_id = $1 AND l.kind = 'member_resident' AND l.starts_on <= $3 AND (l.ends_on IS NULL OR l.ends_on > $3) \
+           AND l.from_id IN (SELECT dl.to_id FROM liaison_links dl JOIN delegates d ON d.tenant_id = dl.tenant_id AND d.id = dl.from_id \
+                             WHERE dl.tenant_id = $1 AND dl.kind = 'delegate_member' AND d.term_id = $2) \
+         GROUP BY l.from_id",
         [term.tenant_id.into(), term.id.into(), on.into()],
     )
     .fetch_all(&store.pool)
     .await?;
     let pairs = |rows: Vec<AnyRow>| rows.iter().map(|r| (r.i("from_id"), r.i("to_id"))).collect::<Vec<_>>();
-    Ok((pairs(cg), pairs(dm), pairs(mr)))
+    Ok((pairs(cg), pairs(dm), mr.iter().map(|r| (r.i("from_id"), r.i("n"))).collect()))
 }

@@ -108,41 +108,35 @@ async fn compute_coverage(store: &Store, body: &Body, term: &Term, on: &str) -> 
             .map(|r| r.i("id"))
             .collect();
     let (cg, dm, mr) = active_links(store, term, on).await?;
-    let net = Network { committee_members: committee, delegates, committee_group: cg, delegate_member: dm, member_resident: mr };
+    let net = Network { committee_members: committee, delegates, committee_group: cg, delegate_member: dm, member_residents: mr };
     let cov = coverage(&net, body.min_members_per_delegate);
 
     let mut names = BTreeMap::new();
     let gap_committee = &cov.gaps.committee_without_group;
     let gap_delegates: Vec<Id> = cov.gaps.delegates_short.iter().map(|(d, _)| *d).collect();
     let gap_members = &cov.gaps.members_without_residents;
-    for (sql, ids) in [
+    // names of the gaps only, a chunk of ids at a time
+    let by_id = [
         (
             "SELECT c.id, p.name, o.name AS org FROM committee_members c JOIN people p ON p.tenant_id = c.tenant_id AND p.id = c.person_id \
-             JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE c.tenant_id = $1 AND c.term_id = $2",
+          JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE c.tenant_id = ? AND c.id IN ",
             gap_committee.as_slice(),
         ),
         (
             "SELECT d.id, p.name, o.name AS org FROM delegates d JOIN people p ON p.tenant_id = d.tenant_id AND p.id = d.person_id \
-             JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE d.tenant_id = $1 AND d.term_id = $2",
+          JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE d.tenant_id = ? AND d.id IN ",
             gap_delegates.as_slice(),
         ),
-    ] {
-        if ids.is_empty() {
-            continue;
-        }
-        for r in q(sql, [term.tenant_id.into(), term.id.into()]).fetch_all(&store.pool).await? {
-            let id = r.i("id");
-            if ids.contains(&id) {
-                names.insert(id, (r.s("name"), r.s("org")));
-            }
-        }
-    }
-    if !gap_members.is_empty() {
-        for chunk in gap_members.chunks(500) {
-            let mut b = crate::db::Q::new(
-                "SELECT p.id, p.name, o.name AS org FROM people p JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE p.tenant_id = ",
-            );
-            b.push("? AND p.id IN ", [crate::db::V::I(term.tenant_id)]).push_in(chunk);
+        (
+            "SELECT p.id, p.name, o.name AS org FROM people p JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id \
+          WHERE p.tenant_id = ? AND p.id IN ",
+            gap_members.as_slice(),
+        ),
+    ];
+    for (sql, ids) in by_id {
+        for chunk in ids.chunks(500) {
+            let mut b = crate::db::Q::new("");
+            b.push(sql, [crate::db::V::I(term.tenant_id)]).push_in(chunk);
             for r in b.build().fetch_all(&store.pool).await? {
                 names.insert(r.i("id"), (r.s("name"), r.s("org")));
             }
