@@ -21,6 +21,10 @@ struct Cli {
     /// Database: sqlite://PATH (the default, a file under ./data) or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "LIANXIN_DATABASE_URL", default_value = DEFAULT_DB)]
     database_url: String,
+    /// Folder for the full-text search index, which is rebuilt from the database when missing.
+    /// Default: beside a SQLite file; in memory for PostgreSQL (rebuilt at each start).
+    #[arg(long, global = true, env = "LIANXIN_INDEX_DIR")]
+    index_dir: Option<std::path::PathBuf>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -136,7 +140,7 @@ fn cli_change(what: &str) -> Change {
 
 /// Opens the database. The default SQLite file (and its folder) is created on first use;
 /// any other URL must point at a database that exists, unless `create` is set.
-async fn open(url: &str, create: bool) -> Result<Store> {
+async fn open(url: &str, index_dir: Option<&std::path::Path>, create: bool) -> Result<Store> {
     let parsed = DbUrl::parse(url).map_err(|e| anyhow!("{e}"))?;
     let is_default = url == DEFAULT_DB;
     if is_default {
@@ -145,7 +149,10 @@ async fn open(url: &str, create: bool) -> Result<Store> {
     let mode = if create || is_default { Open::CreateIfMissing } else { Open::Existing };
     let store = Store::connect(&parsed, mode).await.map_err(|e| anyhow!("{e}"))?;
     lianxin_store::migrate::run(&store).await.map_err(|e| anyhow!("migrating {}: {e}", parsed.redacted()))?;
-    Ok(store)
+    Ok(match index_dir {
+        Some(dir) => store.with_index_dir(dir.to_path_buf()),
+        None => store,
+    })
 }
 
 fn config(args: &ServeArgs) -> Config {
@@ -153,6 +160,13 @@ fn config(args: &ServeArgs) -> Config {
 }
 
 async fn serve(store: Store, args: &ServeArgs) -> Result<()> {
+    // bring the search index up to date (or build it) before the first search asks
+    let warm = store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = lianxin_store::search::catch_up(&warm).await {
+            tracing::warn!("search index: {e}");
+        }
+    });
     let state = AppState::new(store, config(args), Arc::new(SystemClock));
     let app = lianxin_web::app(state);
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
@@ -182,7 +196,7 @@ async fn run() -> Result<()> {
     let cli = Cli::parse();
     match cli.cmd {
         Cmd::Serve(args) => {
-            let store = open(&cli.database_url, false).await?;
+            let store = open(&cli.database_url, cli.index_dir.as_deref(), false).await?;
             if lianxin_store::users::list(&store).await.map_err(|e| anyhow!("{e}"))?.is_empty() {
                 println!("还没有用户:用 `lianxin admin create-user --username admin --name 管理员 --password …` 创建管理员,或运行 `lianxin demo`。");
                 println!("No users yet: create one with `lianxin admin create-user …`, or run `lianxin demo`.");
@@ -190,7 +204,7 @@ async fn run() -> Result<()> {
             serve(store, &args).await
         }
         Cmd::Demo { serve: args, no_serve } => {
-            let store = open(&cli.database_url, true).await?;
+            let store = open(&cli.database_url, cli.index_dir.as_deref(), true).await?;
             if lianxin_store::demo::exists(&store).await.map_err(|e| anyhow!("{e}"))? {
                 println!("演示数据已存在 / demo data already present");
             } else {
@@ -225,13 +239,13 @@ async fn run() -> Result<()> {
             serve(store, &args).await
         }
         Cmd::Migrate => {
-            let store = open(&cli.database_url, true).await?;
+            let store = open(&cli.database_url, cli.index_dir.as_deref(), true).await?;
             let v = lianxin_store::migrate::current_version(&store).await.map_err(|e| anyhow!("{e}"))?;
             println!("schema version {v}");
             Ok(())
         }
         Cmd::Import { file, org, body, sheet } => {
-            let store = open(&cli.database_url, false).await?;
+            let store = open(&cli.database_url, cli.index_dir.as_deref(), false).await?;
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let sheets: Vec<lianxin_store::import::InSheet> = if file.extension().map(|e| e.eq_ignore_ascii_case("csv")).unwrap_or(false) {
                 let s = lianxin_web::excel::read_csv(&bytes, &sheet).map_err(|e| anyhow!(e))?;
@@ -276,7 +290,7 @@ async fn run() -> Result<()> {
             }
         }
         Cmd::Export { what, body, org, out } => {
-            let store = open(&cli.database_url, false).await?;
+            let store = open(&cli.database_url, cli.index_dir.as_deref(), false).await?;
             let lang = lianxin_domain::Lang::Zh;
             let table = match what.as_str() {
                 "delegates" => {
@@ -308,7 +322,7 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Cmd::Audit { cmd: AuditCmd::Verify } => {
-            let store = open(&cli.database_url, false).await?;
+            let store = open(&cli.database_url, cli.index_dir.as_deref(), false).await?;
             match lianxin_store::audit::verify(&store).await.map_err(|e| anyhow!("{e}"))? {
                 Ok(v) => {
                     println!("audit chain intact: {} entries, head {}", v.entries, v.head_hash);
@@ -319,9 +333,9 @@ async fn run() -> Result<()> {
         }
         Cmd::Bench { requests } => bench::run(&cli.database_url, requests).await,
         Cmd::Reindex => {
-            let store = open(&cli.database_url, false).await?;
+            let store = open(&cli.database_url, cli.index_dir.as_deref(), false).await?;
             let bar = indicatif::ProgressBar::new(0);
-            let n = lianxin_store::search::reindex(&store, None, &|done, total| {
+            let n = lianxin_store::search::rebuild(&store, &|done, total| {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             })
@@ -339,7 +353,7 @@ async fn run() -> Result<()> {
             if out.exists() {
                 bail!("{} exists already; choose a new file", out.display());
             }
-            let store = open(&cli.database_url, false).await?;
+            let store = open(&cli.database_url, cli.index_dir.as_deref(), false).await?;
             let target = out.to_string_lossy().replace('\'', "''");
             // VACUUM INTO writes a consistent copy while the server keeps running
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!("VACUUM INTO '{target}'"))).execute(&store.pool).await?;
@@ -347,7 +361,7 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Cmd::Admin { cmd: AdminCmd::CreateUser { username, name, password, role, scope_org, body } } => {
-            let store = open(&cli.database_url, false).await?;
+            let store = open(&cli.database_url, cli.index_dir.as_deref(), false).await?;
             lianxin_web::auth::check_password(&password).map_err(|e| anyhow!("{}", e.zh))?;
             let role =
                 <lianxin_domain::access::Role as lianxin_domain::lang::Coded>::from_code(&role).ok_or_else(|| anyhow!("unknown role {role}"))?;

@@ -1,7 +1,10 @@
 //! Chinese text for search. Jieba (its dictionary is compiled into the binary) cuts text into
 //! words; the index keeps words and, for recall on names and places jieba does not know,
-//! every two-character run of Chinese text as well. The store keeps the resulting terms in
-//! the database, so the index is rebuilt from the database and never holds the only copy.
+//! every two-character run of Chinese text as well. [`index`] keeps the terms of each
+//! proposal in a tantivy index derived from the database; [`extract`] reads attachments.
+
+pub mod extract;
+pub mod index;
 
 use jieba_rs::Jieba;
 use std::collections::BTreeMap;

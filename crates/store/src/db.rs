@@ -87,6 +87,10 @@ pub struct Store {
     pub backend: Backend,
     /// Tells apart two databases open in one process (tests, the bench) in process-wide caches.
     pub instance: u64,
+    /// Where it was opened (another handle on the same database opens this).
+    pub url: DbUrl,
+    /// The full-text index derived from this database (see `search.rs`).
+    pub search: std::sync::Arc<crate::search::SearchIndex>,
 }
 
 static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -132,7 +136,7 @@ impl Store {
                     )));
                 }
                 let mode = if open == Open::CreateIfMissing { "rwc" } else { "rw" };
-                let url = format!("sqlite://{}?mode={mode}", path.display());
+                let conn_url = format!("sqlite://{}?mode={mode}", path.display());
                 let pool = AnyPoolOptions::new()
                     .max_connections(4)
                     .after_connect(|conn, _| {
@@ -146,15 +150,36 @@ impl Store {
                             Ok(())
                         })
                     })
-                    .connect(&url)
+                    .connect(&conn_url)
                     .await?;
-                Ok(Store { pool, backend: Backend::Sqlite, instance: next_instance() })
+                let index_dir = lianxin_search::index::dir_beside(path);
+                Ok(Store {
+                    pool,
+                    backend: Backend::Sqlite,
+                    instance: next_instance(),
+                    url: url.clone(),
+                    search: std::sync::Arc::new(crate::search::SearchIndex::new(Some(index_dir))),
+                })
             }
             DbUrl::Postgres(u) => {
                 let pool = AnyPoolOptions::new().max_connections(10).connect(u).await?;
-                Ok(Store { pool, backend: Backend::Postgres, instance: next_instance() })
+                // each server's own index: in memory unless given a folder (`with_index_dir`)
+                Ok(Store {
+                    pool,
+                    backend: Backend::Postgres,
+                    instance: next_instance(),
+                    url: url.clone(),
+                    search: std::sync::Arc::new(crate::search::SearchIndex::new(None)),
+                })
             }
         }
+    }
+
+    /// Keeps the search index in `dir` instead of the default (beside a SQLite file; in
+    /// memory for PostgreSQL). Call before the first search.
+    pub fn with_index_dir(mut self, dir: PathBuf) -> Store {
+        self.search = std::sync::Arc::new(crate::search::SearchIndex::new(Some(dir)));
+        self
     }
 
     pub async fn close(&self) {

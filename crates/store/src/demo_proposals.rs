@@ -374,7 +374,6 @@ async fn one(
     )
     .await?;
     tx.commit().await?;
-    crate::search::reindex(store, Some(tenant), &|_, _| {}).await?;
     Ok(total)
 }
 

@@ -14,7 +14,21 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (4, "proposals", V4, ""),
     (5, "proposal search index", V5, ""),
     (6, "proposal attachments", V6, ""),
+    (7, "search log for the derived index", V7, ""),
 ];
+
+/// Search moved to an index outside the database (tantivy, see `search.rs`); the database
+/// keeps the log of which proposals changed, which every server's index reads to catch up.
+/// Numbered by the database, not by tenant: one log for all (a reference table on Citus).
+const V7: &str = r#"
+DROP TABLE proposal_terms;
+DROP TABLE proposal_docs;
+CREATE TABLE search_log (
+    seq BIGINT NOT NULL PRIMARY KEY,
+    tenant_id BIGINT NOT NULL,
+    proposal_id BIGINT NOT NULL
+);
+"#;
 
 /// Attachments live in the database with everything else (one backup, one transaction).
 /// `BYTEA` is PostgreSQL's binary type; SQLite stores the bytes as they are.
@@ -34,7 +48,7 @@ CREATE TABLE proposal_attachments (
 CREATE INDEX attachments_by_proposal ON proposal_attachments (tenant_id, proposal_id);
 "#;
 
-/// The search index: the terms of each proposal and its length (see `search.rs`).
+/// The first search index, in the database (replaced by version 7).
 const V5: &str = r#"
 CREATE TABLE proposal_terms (
     tenant_id BIGINT NOT NULL,

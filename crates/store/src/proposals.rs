@@ -265,7 +265,7 @@ pub async fn create_draft(store: &Store, body: &Body, term: &Term, proposer_dele
     let p = get(store, id).await?;
     let mut tx = store.pool.begin().await?;
     event(&mut tx, &p, change, "create", "draft", Said::default()).await?;
-    crate::search::index_one(&mut tx, p.tenant_id, p.id).await?;
+    crate::search::changed(&mut tx, store.backend, p.tenant_id, p.id).await?;
     tx.commit().await?;
     Ok(p)
 }
@@ -305,6 +305,7 @@ pub async fn update_draft(store: &Store, id: Id, input: &DraftInput, change: &Ch
         Some(serde_json::json!({"title": v.title}).to_string()),
     )
     .await?;
+    crate::search::changed(&mut tx, store.backend, before.tenant_id, id).await?;
     tx.commit().await?;
     get(store, id).await
 }
@@ -521,7 +522,7 @@ pub async fn act(store: &Store, id: Id, part: Part, action: &Action, change: &Ch
     event(&mut tx, &p, change, action.code(), out.status.code(), Said { text, result, satisfaction: sat }).await?;
     if matches!(action, Action::Reply { .. }) {
         // a reply is searchable as soon as it is given
-        crate::search::index_one(&mut tx, p.tenant_id, p.id).await?;
+        crate::search::changed(&mut tx, store.backend, p.tenant_id, p.id).await?;
     }
     append(
         &mut tx,
@@ -856,7 +857,6 @@ pub async fn attach(store: &Store, id: Id, filename: &str, bytes: Vec<u8>, chang
     };
     let aid = new_id(change.now_ms);
     let size = bytes.len() as i64;
-    let text = if ct.starts_with("text/plain") { String::from_utf8(bytes.clone()).ok() } else { None };
     let mut tx = store.pool.begin().await?;
     q(
         "INSERT INTO proposal_attachments (tenant_id, id, proposal_id, filename, content_type, size, data, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -867,9 +867,8 @@ pub async fn attach(store: &Store, id: Id, filename: &str, bytes: Vec<u8>, chang
     event(&mut tx, &p, change, "attach", &p.status, Said { text: Some(name.clone()), ..Default::default() }).await?;
     append(&mut tx, p.tenant_id, change, "attach", "proposal", Some(id), None, Some(serde_json::json!({"file": name, "size": size}).to_string()))
         .await?;
-    if text.is_some() {
-        crate::search::index_one(&mut tx, p.tenant_id, id).await?;
-    }
+    // the text of a document attachment is searchable with the proposal
+    crate::search::changed(&mut tx, store.backend, p.tenant_id, id).await?;
     tx.commit().await?;
     Ok(Attachment { id: aid, filename: name, content_type: ct.into(), size, uploaded_by: change.actor_name.clone(), created_at: change.now_ms })
 }
