@@ -2,6 +2,7 @@
 //! maintenance around it. Each subcommand is a thin call into the store and web crates.
 
 mod bench;
+mod bench_search;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -74,9 +75,12 @@ enum Cmd {
     },
     /// Measure the main pages on the county demo (see BENCHMARKS.md).
     Bench {
-        /// Requests per page.
+        /// Requests per page (0 skips the pages; the search benchmark times at least 200).
         #[arg(long, default_value_t = 200)]
         requests: usize,
+        /// Synthetic proposals for the search index benchmark (0 skips it).
+        #[arg(long, default_value_t = 1_000_000)]
+        search_docs: u64,
     },
     /// Rebuild the full-text index of proposals from the database.
     Reindex,
@@ -331,7 +335,12 @@ async fn run() -> Result<()> {
                 Err(b) => bail!("AUDIT CHAIN BROKEN / 操作日志被篡改: {b:?}"),
             }
         }
-        Cmd::Bench { requests } => bench::run(&cli.database_url, requests).await,
+        Cmd::Bench { requests, search_docs } => {
+            if requests > 0 {
+                bench::run(&cli.database_url, requests).await?;
+            }
+            bench_search::run(search_docs, requests.max(200))
+        }
         Cmd::Reindex => {
             let store = open(&cli.database_url, cli.index_dir.as_deref(), false).await?;
             let bar = indicatif::ProgressBar::new(0);

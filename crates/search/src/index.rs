@@ -133,7 +133,7 @@ impl Index {
 
     /// Applies changes and records `applied` in the same commit.
     pub fn apply(&self, changes: Vec<Change>, applied: &str) -> Result<()> {
-        let mut w = self.writer(1, WRITER_MEMORY)?;
+        let w = self.writer(1, WRITER_MEMORY)?;
         for c in changes {
             match c {
                 Change::Put(d) => w.put(d)?,
@@ -205,9 +205,16 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn put(&mut self, d: Doc) -> Result<()> {
-        let f = self.fields;
+    /// Adds a document, replacing the one with the same key.
+    pub fn put(&self, d: Doc) -> Result<()> {
         self.remove(d.tenant, d.id);
+        self.add(d)
+    }
+
+    /// Adds a document known to be new (a rebuild after `clear`): no key lookup.
+    /// Takes `&self`, so several threads can segment and add at once.
+    pub fn add(&self, d: Doc) -> Result<()> {
+        let f = self.fields;
         // the terms go in as tokens, each as often as its weight: tantivy counts them and the
         // field's length is the document's length in terms, as BM25 wants
         let mut tokens = Vec::with_capacity(d.terms.values().sum::<u32>() as usize);
@@ -225,7 +232,7 @@ impl Writer {
         Ok(())
     }
 
-    pub fn remove(&mut self, tenant: i64, id: i64) {
+    pub fn remove(&self, tenant: i64, id: i64) {
         self.w.delete_term(Term::from_field_text(self.fields.key, &format!("{tenant}:{id}")));
     }
 

@@ -679,8 +679,22 @@ pub struct Stats {
     pub avg_days_tenths: i64,
 }
 
-pub async fn stats(store: &Store, body: &Body, year: Option<i32>, today: i64) -> Result<Stats> {
-    let (from, to) = match year {
+/// Which proposals statistics count: those submitted in a calendar year, in a term (届), both
+/// or all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct Period {
+    pub year: Option<i32>,
+    pub term: Option<Id>,
+}
+
+impl Period {
+    pub fn year(year: Option<i32>) -> Period {
+        Period { year, term: None }
+    }
+}
+
+pub async fn stats(store: &Store, body: &Body, period: &Period, today: i64) -> Result<Stats> {
+    let (from, to) = match period.year {
         Some(y) => {
             let start = time::Date::from_calendar_date(y, time::Month::January, 1).map_err(|e| StoreError::Config(e.to_string()))?;
             let end = time::Date::from_calendar_date(y + 1, time::Month::January, 1).map_err(|e| StoreError::Config(e.to_string()))?;
@@ -689,14 +703,18 @@ pub async fn stats(store: &Store, body: &Body, year: Option<i32>, today: i64) ->
         }
         None => (i64::MIN / 2, i64::MAX / 2),
     };
-    let rows = q(
+    let mut sql = Q::new(
         "SELECT pr.status, pr.kind, pr.category, pr.satisfaction, pr.replied_on_time, pr.assigned_at, pr.replied_at, pr.deadline_day, u.name AS unit \
-         FROM proposals pr LEFT JOIN orgs u ON u.tenant_id = pr.tenant_id AND u.id = pr.lead_unit_id \
-         WHERE pr.tenant_id = $1 AND pr.body_id = $2 AND pr.status <> 'draft' AND pr.submitted_at >= $3 AND pr.submitted_at < $4",
-        [body.tenant_id.into(), body.id.into(), from.into(), to.into()],
-    )
-    .fetch_all(&store.pool)
-    .await?;
+         FROM proposals pr LEFT JOIN orgs u ON u.tenant_id = pr.tenant_id AND u.id = pr.lead_unit_id WHERE pr.tenant_id = ",
+    );
+    sql.push(
+        "? AND pr.body_id = ? AND pr.status <> 'draft' AND pr.submitted_at >= ? AND pr.submitted_at < ?",
+        [V::I(body.tenant_id), V::I(body.id), V::I(from), V::I(to)],
+    );
+    if let Some(term) = period.term {
+        sql.push(" AND pr.term_id = ?", [V::I(term)]);
+    }
+    let rows = sql.build().fetch_all(&store.pool).await?;
     let mut s = Stats { total: rows.len() as i64, ..Default::default() };
     let bump = |v: &mut Vec<(String, i64)>, k: String| match v.iter_mut().find(|(x, _)| *x == k) {
         Some((_, n)) => *n += 1,
@@ -760,7 +778,7 @@ pub async fn stats_rollup(store: &Store, org_path: &str, year: Option<i32>, toda
     let mut each = Vec::new();
     let mut sum = Stats::default();
     for b in bodies {
-        let s = stats(store, &b, year, today).await?;
+        let s = stats(store, &b, &Period::year(year), today).await?;
         sum.total += s.total;
         sum.replied += s.replied;
         sum.on_time += s.on_time;

@@ -201,7 +201,7 @@ pub async fn rebuild(store: &Store, progress: &(dyn Fn(usize, usize) + Sync)) ->
     let end = log_end(store).await?;
     let total = q("SELECT COUNT(*) AS n FROM proposals", []).fetch_one(&store.pool).await?.i("n") as usize;
     ix.clear().map_err(index_err)?;
-    let mut writer = Some(ix.writer(1, 0).map_err(index_err)?);
+    let mut writer = Some(ix.writer(1, 50_000_000).map_err(index_err)?);
     let (mut last_tenant, mut last_id, mut done) = (i64::MIN, i64::MIN, 0usize);
     loop {
         let page = q(
@@ -218,11 +218,11 @@ pub async fn rebuild(store: &Store, progress: &(dyn Fn(usize, usize) + Sync)) ->
         }
         for (tenant, ids) in by_tenant {
             let docs = changes(store, tenant, &ids).await?;
-            let mut w = writer.take().ok_or_else(|| StoreError::Config("search index writer lost".into()))?;
-            w = tokio::task::spawn_blocking(move || -> lianxin_search::index::Result<_> {
+            let w = writer.take().ok_or_else(|| StoreError::Config("search index writer lost".into()))?;
+            let w = tokio::task::spawn_blocking(move || -> lianxin_search::index::Result<_> {
                 for d in docs {
                     if let Change::Put(d) = d {
-                        w.put(d)?;
+                        w.add(d)?;
                     }
                 }
                 Ok(w)

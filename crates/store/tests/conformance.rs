@@ -470,9 +470,13 @@ db_test!(proposals_move_only_as_the_rules_allow, |store| async move {
     assert_eq!((done.status.as_str(), done.satisfaction.as_deref()), ("closed", Some("basic")));
     let signers = proposals::signers(&store, &done).await.unwrap();
     assert_eq!(signers.len(), 2);
-    let st = proposals::stats(&store, &body, Some(2026), lianxin_domain::proposal::day_number(ch().today())).await.unwrap();
+    let st = proposals::stats(&store, &body, &proposals::Period::year(Some(2026)), lianxin_domain::proposal::day_number(ch().today())).await.unwrap();
     assert_eq!((st.total, st.replied, st.on_time, st.rated, st.basic), (2, 1, 1, 1, 1));
-    assert_eq!(proposals::stats(&store, &body, Some(2025), 0).await.unwrap().total, 0);
+    assert_eq!(proposals::stats(&store, &body, &proposals::Period::year(Some(2025)), 0).await.unwrap().total, 0);
+    // per term (届): this term's proposals, none in another
+    let this_term = proposals::Period { year: None, term: Some(t.term.id) };
+    assert_eq!(proposals::stats(&store, &body, &this_term, 0).await.unwrap().total, 2);
+    assert_eq!(proposals::stats(&store, &body, &proposals::Period { year: Some(2026), term: Some(t.term.id + 1) }, 0).await.unwrap().total, 0);
     // search finds both by a word of the title and by the reply; similar finds the duplicate
     use lianxin_store::search;
     let hits = search::search(&store, t.root.tenant_id, body.id, "学校", 10).await.unwrap();
@@ -677,16 +681,16 @@ db_test!(the_demo_matches_the_seeds, |store| async move {
     assert!(audit::verify(&store).await.unwrap().is_ok());
 
     // seed 001's handling report for the county congress: 69 proposals, 69 completed, satisfaction 100 %
-    let st = lianxin_store::proposals::stats(&store, &body, Some(2025), 0).await.unwrap();
+    let st = lianxin_store::proposals::stats(&store, &body, &lianxin_store::proposals::Period::year(Some(2025)), 0).await.unwrap();
     let closed = st.by_status.iter().find(|x| x.0 == "closed").map(|x| x.1);
     assert_eq!((st.total, closed, st.satisfied + st.basic, st.rated), (69, Some(69), 69, 69));
     // this year's items are in every state, and the town has its own
-    let st = lianxin_store::proposals::stats(&store, &body, Some(2026), 0).await.unwrap();
+    let st = lianxin_store::proposals::stats(&store, &body, &lianxin_store::proposals::Period::year(Some(2026)), 0).await.unwrap();
     assert!(st.by_status.len() >= 8, "{:?}", st.by_status);
     // rolled up the county's tree: the county congress and its nine towns
     let (each, sum) = lianxin_store::proposals::stats_rollup(&store, &county.path, Some(2025), 0).await.unwrap();
     assert_eq!((each.len(), sum.total, sum.satisfied + sum.basic), (10, 69, 69));
-    let town_st = lianxin_store::proposals::stats(&store, &tb, None, 0).await.unwrap();
+    let town_st = lianxin_store::proposals::stats(&store, &tb, &lianxin_store::proposals::Period::year(None), 0).await.unwrap();
     assert!(town_st.total >= 50 && town_st.unsatisfied > 0, "{town_st:?}");
 });
 

@@ -486,7 +486,7 @@ async fn proposal_journey(app: &App) {
         .i("id");
 
     let town_body = lianxin_store::congress::body(store, i.town_body).await.unwrap();
-    let before = lianxin_store::proposals::stats(store, &town_body, None, 0).await.unwrap();
+    let before = lianxin_store::proposals::stats(store, &town_body, &lianxin_store::proposals::Period::year(None), 0).await.unwrap();
 
     // draft, with a script tag in the title that must come back escaped
     let r = app.post_form(Some("delegate"), &format!("/bodies/{}/proposals", i.town_body), "kind=proposal&title=修缮下楣桥李家组水渠<script>x</script>&category=infrastructure&reason=水渠年久失修&grounds=李家组30户灌溉受影响&solution=申请专项资金修缮").await;
@@ -568,7 +568,7 @@ async fn proposal_journey(app: &App) {
     let p = lianxin_store::proposals::get(store, pid).await.unwrap();
     assert_eq!((p.status.as_str(), p.replies, p.number.is_some()), ("closed", 2, true));
     // the statistics count it, on time and satisfied
-    let after = lianxin_store::proposals::stats(store, &town_body, None, 0).await.unwrap();
+    let after = lianxin_store::proposals::stats(store, &town_body, &lianxin_store::proposals::Period::year(None), 0).await.unwrap();
     let closed = |s: &lianxin_store::proposals::Stats| s.by_status.iter().find(|x| x.0 == "closed").map(|x| x.1).unwrap_or(0);
     assert_eq!(
         (after.total, closed(&after), after.satisfied, after.on_time),
@@ -576,6 +576,14 @@ async fn proposal_journey(app: &App) {
     );
     let st = app.get(Some("office"), &format!("/bodies/{}/proposals/stats", i.town_body)).await;
     assert!(st.body.contains(&format!("共收到提案、建议{}件,已办结{}件", after.total, closed(&after))), "{}", &st.body[..st.body.len().min(3000)]);
+    // per term (届): the proposal's own term counts it; an id that is not one of the body's terms is ignored
+    let term = p.term_id;
+    let per_term =
+        lianxin_store::proposals::stats(store, &town_body, &lianxin_store::proposals::Period { year: None, term: Some(term) }, 0).await.unwrap();
+    let st = app.get(Some("office"), &format!("/bodies/{}/proposals/stats?term={term}", i.town_body)).await;
+    assert!(st.body.contains(&format!("共收到提案、建议{}件", per_term.total)) && st.body.contains(&format!("value=\"{term}\" selected")));
+    let api = app.get(Some("office"), &format!("/api/v1/bodies/{}/proposals/stats?term={term}", i.town_body)).await;
+    assert!(api.body.contains(&format!("\"total\":{}", per_term.total)), "{}", api.body);
     // full-text search over titles, parts and replies, with a highlighted excerpt
     let found = app.get(Some("office"), &format!("/bodies/{}/proposals?q={}", i.town_body, lianxin_web::view::qs("水渠 修缮"))).await;
     assert!(found.body.contains(&format!("/proposals/{pid}")) && found.body.contains("【"), "search finds it");

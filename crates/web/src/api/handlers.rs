@@ -377,13 +377,13 @@ pub async fn proposal_act(
     Ok(Json(json!(lianxin_store::proposals::act(&state.store, id, part, &action, &ch).await.map_err(|e| c.err(e))?)))
 }
 
-#[derive(Deserialize, Default)]
-pub struct YearQuery {
-    year: Option<i32>,
-}
-
-pub async fn proposal_stats(State(state): State<AppState>, c: Caller, Path(id): Path<i64>, Query(q): Query<YearQuery>) -> ApiResult {
+pub async fn proposal_stats(
+    State(state): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<lianxin_store::proposals::Period>,
+) -> ApiResult {
     let b = body_in(&state, &c, id, Permission::ViewReports).await?;
     let today = lianxin_domain::proposal::day_number(state.today());
-    Ok(Json(json!(lianxin_store::proposals::stats(&state.store, &b, q.year, today).await.map_err(|e| c.err(e))?)))
+    Ok(Json(json!(lianxin_store::proposals::stats(&state.store, &b, &q, today).await.map_err(|e| c.err(e))?)))
 }

@@ -106,7 +106,7 @@ api_routes! {
     post "/links/{id}/end" => handlers::end_link, "network", "结束联系 / end a liaison link", [];
     get "/bodies/{id}/proposals" => handlers::proposals, "proposals", "提案建议列表(按角色:全部、本人、待办) / proposals the caller may see", ["q", "status", "kind", "category", "page", "per_page"];
     post "/bodies/{id}/proposals" => handlers::create_proposal, "proposals", "代表起草提案建议 / a delegate drafts a proposal", [];
-    get "/bodies/{id}/proposals/stats" => handlers::proposal_stats, "proposals", "办理统计 / handling statistics", ["year"];
+    get "/bodies/{id}/proposals/stats" => handlers::proposal_stats, "proposals", "办理统计 / handling statistics", ["year", "term"];
     get "/proposals/{id}" => handlers::proposal, "proposals", "提案详情、联名人、承办单位、办理过程 / a proposal with its signers, units and timeline", [];
     post "/proposals/{id}/act" => handlers::proposal_act, "proposals", "办理一步(提交、立案、交办、答复、评价…) / take a handling step", [];
     get "/audit" => handlers::audit, "audit", "操作日志 / the audit log", ["entity", "entity_id", "page", "per_page"];

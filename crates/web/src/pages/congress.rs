@@ -23,7 +23,7 @@ use lianxin_store::network::{self, LinkInput, LinkKind};
 use lianxin_store::{orgs, PageReq};
 use serde::Deserialize;
 
-fn term_label(lang: Lang, t: &Term) -> String {
+pub(crate) fn term_label(lang: Lang, t: &Term) -> String {
     format!("{} ({} – {})", fill(tx(lang, "term_no"), &[("n", &t.number.to_string())]), t.starts_on, t.ends_on)
 }
 

@@ -931,6 +931,8 @@ pub async fn flags(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
 #[derive(Deserialize, Default)]
 pub struct StatsQuery {
     year: Option<i32>,
+    /// a term (届) id; empty means every term
+    term: Option<String>,
     format: Option<String>,
 }
 
@@ -939,7 +941,10 @@ pub async fn stats(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
         let body = congress::body(&state.store, id).await?;
         v.require(Permission::ViewReports, &body.org_path)?;
         let lang = v.lang;
-        let s = proposals::stats(&state.store, &body, q.year, day_number(state.today())).await?;
+        let terms = congress::terms(&state.store, &body).await?;
+        let term = q.term.as_deref().and_then(|t| t.parse::<i64>().ok()).filter(|t| terms.iter().any(|x| x.id == *t));
+        let period = proposals::Period { year: q.year, term };
+        let s = proposals::stats(&state.store, &body, &period, day_number(state.today())).await?;
         let rows = |v: &Vec<(String, i64)>, lbl: &dyn Fn(&str) -> String| -> Vec<Bar> {
             v.iter()
                 .map(|(k, n)| {
@@ -962,11 +967,12 @@ pub async fn stats(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
         if q.format.as_deref() == Some("xlsx") {
             return Ok(xlsx_response(&format!("{}-提案办理统计.xlsx", body.name), "办理统计", &by_unit));
         }
-        let here = format!("/bodies/{id}/proposals/stats{}", q.year.map(|y| format!("?year={y}")).unwrap_or_default());
+        let query: Vec<String> = q.year.map(|y| format!("year={y}")).into_iter().chain(term.map(|t| format!("term={t}"))).collect();
+        let here = format!("/bodies/{id}/proposals/stats{}", if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) });
         let mut p = Page::new(Ctx::new(&v, &here, "bodies"), format!("{} · {}", body.name, tx(lang, "stats")));
         p.crumbs.push(Link::new(format!("/bodies/{id}/proposals"), tx(lang, "proposals")));
         p.actions.push(Link::new(
-            format!("/bodies/{id}/proposals/stats?format=xlsx{}", q.year.map(|y| format!("&year={y}")).unwrap_or_default()),
+            format!("/bodies/{id}/proposals/stats?format=xlsx{}", query.iter().map(|x| format!("&{x}")).collect::<String>()),
             tx(lang, "export"),
         ));
         let closed = s.by_status.iter().find(|x| x.0 == "closed").map(|x| x.1).unwrap_or(0);
@@ -974,7 +980,17 @@ pub async fn stats(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
         head.form = Some(Form::filter(
             format!("/bodies/{id}/proposals/stats"),
             tx(lang, "search"),
-            vec![Field::new("number", "year", lang.pick("年度", "Year"), q.year.map(|y| y.to_string()).unwrap_or_default())],
+            vec![
+                Field::new("number", "year", lang.pick("年度", "Year"), q.year.map(|y| y.to_string()).unwrap_or_default()),
+                Field::select(
+                    "term",
+                    lang.pick("届次", "Term"),
+                    term.map(|t| t.to_string()).unwrap_or_default(),
+                    std::iter::once((String::new(), lang.pick("全部", "All").to_string()))
+                        .chain(terms.iter().map(|t| (t.id.to_string(), super::congress::term_label(lang, t))))
+                        .collect(),
+                ),
+            ],
         ));
         head.stats = vec![
             Stat {
