@@ -14,6 +14,7 @@
 //! - [`audit`]: the hash chain of the append-only audit log.
 //! - [`lang`]: the two interface languages.
 //! - [`proposal`]: proposals, motions, suggestions and opinions: the handling state machine (R-J4, R-M).
+//! - [`notice`]: who is told what when a step is taken on their work.
 
 pub mod access;
 pub mod audit;
@@ -22,6 +23,7 @@ pub mod congress;
 pub mod coverage;
 pub mod error;
 pub mod lang;
+pub mod notice;
 pub mod org;
 pub mod person;
 pub mod proposal;

@@ -25,6 +25,7 @@ pub mod ids;
 pub mod import;
 pub mod migrate;
 pub mod network;
+pub mod notices;
 pub mod orgs;
 pub mod people;
 pub mod proposals;

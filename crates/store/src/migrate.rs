@@ -15,7 +15,27 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (5, "proposal search index", V5, ""),
     (6, "proposal attachments", V6, ""),
     (7, "search log for the derived index", V7, ""),
+    (8, "notices", V8, ""),
 ];
+
+/// Notices to a person (a delegate: their user reads them) or to an organisation (a
+/// handling unit: whoever handles for it reads them). Worded when shown.
+const V8: &str = r#"
+CREATE TABLE notices (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    person_id BIGINT,
+    org_id BIGINT,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    link TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    read_at BIGINT,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX notices_by_person ON notices (person_id, read_at);
+CREATE INDEX notices_by_org ON notices (tenant_id, org_id, read_at);
+"#;
 
 /// Search moved to an index outside the database (tantivy, see `search.rs`); the database
 /// keeps the log of which proposals changed, which every server's index reads to catch up.

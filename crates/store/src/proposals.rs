@@ -338,9 +338,52 @@ pub async fn invite(store: &Store, id: Id, delegate_id: Id, change: &Change) -> 
         StoreError::from(e).duplicate_as(FieldError::new("delegate_id", "duplicate", "已邀请过此代表", "this delegate is already a signer"))
     })?;
     event(&mut tx, &p, change, "invite", &p.status, Said { text: Some(d.name.clone()), ..Default::default() }).await?;
+    crate::notices::send(
+        &mut tx,
+        p.tenant_id,
+        &[crate::notices::To::Person(d.person_id)],
+        lianxin_domain::notice::NoticeKind::Invited,
+        &p.title,
+        &format!("/proposals/{id}"),
+        change,
+    )
+    .await?;
     append(&mut tx, p.tenant_id, change, "invite", "proposal", Some(id), None, Some(serde_json::json!({"delegate_id": delegate_id}).to_string()))
         .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Sends the notices of a step (see `lianxin_domain::notice`), inside its transaction.
+async fn notify(tx: &mut sqlx::AnyConnection, p: &Proposal, action: &Action, out: &lianxin_domain::proposal::Outcome, change: &Change) -> Result<()> {
+    use crate::notices::{send, To};
+    use lianxin_domain::notice::{for_step, Audience};
+    for (audience, kind) in for_step(action, out) {
+        let to: Vec<To> = match audience {
+            Audience::Signers => q(
+                "SELECT d.person_id FROM proposal_signers s JOIN delegates d ON d.tenant_id = s.tenant_id AND d.id = s.delegate_id \
+                 WHERE s.tenant_id = $1 AND s.proposal_id = $2 AND s.state = 'confirmed'",
+                [p.tenant_id.into(), p.id.into()],
+            )
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| To::Person(r.i("person_id")))
+            .collect(),
+            Audience::Units => q("SELECT org_id FROM proposal_units WHERE tenant_id = $1 AND proposal_id = $2", [p.tenant_id.into(), p.id.into()])
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| To::Org(r.i("org_id")))
+                .collect(),
+        };
+        // a merged item's proposers are sent to the item it was merged into
+        let target = match action {
+            Action::MergeInto { lead } => *lead,
+            _ => p.id,
+        };
+        send(tx, p.tenant_id, &to, kind, &p.title, &format!("/proposals/{target}"), change).await?;
+    }
     Ok(())
 }
 
@@ -520,6 +563,7 @@ pub async fn act(store: &Store, id: Id, part: Part, action: &Action, change: &Ch
         return Err(StoreError::conflict("此件刚被他人处理,请刷新后再试", "someone else has just acted on this item; reload and try again"));
     }
     event(&mut tx, &p, change, action.code(), out.status.code(), Said { text, result, satisfaction: sat }).await?;
+    notify(&mut tx, &p, &action, &out, change).await?;
     if matches!(action, Action::Reply { .. }) {
         // a reply is searchable as soon as it is given
         crate::search::changed(&mut tx, store.backend, p.tenant_id, p.id).await?;

@@ -470,6 +470,29 @@ db_test!(proposals_move_only_as_the_rules_allow, |store| async move {
     assert_eq!((done.status.as_str(), done.satisfaction.as_deref()), ("closed", Some("basic")));
     let signers = proposals::signers(&store, &done).await.unwrap();
     assert_eq!(signers.len(), 2);
+    // notices: each proposer hears of each decision and the reply (the merged one's too,
+    // R-M3), the unit of its assignment; each person once per step
+    use lianxin_domain::access::{Actor, Grant, Role};
+    use lianxin_store::notices;
+    let person = |id: i64| Actor { user_id: 0, username: "x".into(), display_name: "x".into(), person_id: Some(id), grants: vec![] };
+    let kinds = |a: Actor| {
+        let store = store.clone();
+        async move { notices::list(&store, &a, PageReq::new(None, None)).await.unwrap().items.into_iter().rev().map(|n| n.kind).collect::<Vec<_>>() }
+    };
+    assert_eq!(kinds(person(d1.person_id)).await, ["accepted", "replied"]);
+    assert_eq!(kinds(person(d2.person_id)).await, ["invited", "merged", "accepted", "replied"]);
+    let handler =
+        Actor { person_id: None, grants: vec![Grant { role: Role::HandlingUnit, scope_path: Some(unit.path.clone()), body_id: None }], ..person(0) };
+    assert_eq!(kinds(handler.clone()).await, ["assigned"]);
+    assert_eq!(kinds(person(t.people[2].id)).await, Vec::<String>::new(), "nobody else's");
+    let d2_actor = person(d2.person_id);
+    assert_eq!(notices::unread(&store, &d2_actor).await.unwrap(), 4);
+    let first = notices::list(&store, &d2_actor, PageReq::new(None, None)).await.unwrap().items[0].clone();
+    assert!(notices::open(&store, &handler, first.id, 1).await.unwrap().is_none(), "not the unit's to open");
+    assert_eq!(notices::open(&store, &d2_actor, first.id, 1).await.unwrap().map(|n| n.link), Some(format!("/proposals/{}", p.id)));
+    assert_eq!(notices::unread(&store, &d2_actor).await.unwrap(), 3);
+    assert_eq!(notices::read_all(&store, &d2_actor, 2).await.unwrap(), 3);
+    assert_eq!(notices::unread(&store, &d2_actor).await.unwrap(), 0);
     let st = proposals::stats(&store, &body, &proposals::Period::year(Some(2026)), lianxin_domain::proposal::day_number(ch().today())).await.unwrap();
     assert_eq!((st.total, st.replied, st.on_time, st.rated, st.basic), (2, 1, 1, 1, 1));
     assert_eq!(proposals::stats(&store, &body, &proposals::Period::year(Some(2025)), 0).await.unwrap().total, 0);

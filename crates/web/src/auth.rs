@@ -122,6 +122,8 @@ pub struct Viewer {
     /// Signed in with an API token (no cookies, so no CSRF check).
     pub via_token: bool,
     pub client: String,
+    /// Unread notices (shown in the navigation; not counted for API calls).
+    pub unread: i64,
 }
 
 impl Viewer {
@@ -198,7 +200,7 @@ impl FromRequestParts<AppState> for Viewer {
             };
             let actor = lianxin_store::users::actor(&state.store, &user).await?;
             let lang = lang_from(headers, Some(&user.lang));
-            return Ok(Viewer { actor: Some(actor), lang, csrf: String::new(), via_token: true, client });
+            return Ok(Viewer { actor: Some(actor), lang, csrf: String::new(), via_token: true, client, unread: 0 });
         }
         if let Some(token) = cookie(headers, SESSION_COOKIE) {
             if let Some(s) = lianxin_store::users::session(&state.store, &sha256_hex(token), now).await? {
@@ -206,11 +208,12 @@ impl FromRequestParts<AppState> for Viewer {
                 if !user.disabled {
                     let actor = lianxin_store::users::actor(&state.store, &user).await?;
                     let lang = lang_from(headers, Some(&user.lang));
-                    return Ok(Viewer { actor: Some(actor), lang, csrf: s.csrf, via_token: false, client });
+                    let unread = lianxin_store::notices::unread(&state.store, &actor).await?;
+                    return Ok(Viewer { actor: Some(actor), lang, csrf: s.csrf, via_token: false, client, unread });
                 }
             }
         }
-        Ok(Viewer { actor: None, lang: lang_from(headers, None), csrf: String::new(), via_token: false, client })
+        Ok(Viewer { actor: None, lang: lang_from(headers, None), csrf: String::new(), via_token: false, client, unread: 0 })
     }
 }
 

@@ -34,6 +34,12 @@ texts! {
     "import" => "导入", "Import";
     "export" => "导出 Excel", "Export Excel";
     "me" => "我的", "Me";
+    "notices" => "消息", "Notices";
+    "notice" => "消息", "Notice";
+    "read" => "已读", "Read";
+    "unread" => "未读", "Unread";
+    "no_notices" => "暂无消息", "No notices";
+    "mark_all_read" => "全部标为已读", "Mark all read";
     "users" => "用户", "Users";
     "login" => "登录", "Sign in";
     "logout" => "退出", "Sign out";

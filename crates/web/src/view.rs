@@ -69,6 +69,12 @@ impl Ctx {
                 add("/admin/users", "users");
             }
             add("/me", "me");
+            // the count of unread notices rides on the link: "消息 3"
+            nav.push(NavItem {
+                href: "/notices".into(),
+                label: if v.unread > 0 { format!("{} {}", tx(lang, "notices"), v.unread) } else { tx(lang, "notices").into() },
+                active: section == "notices",
+            });
         }
         Ctx {
             lang,

@@ -184,6 +184,7 @@ async fn authorization_matrix(app: &App) {
         ("/import".to_string(), [1, 1, 1, 0, 0, 0, 0, 0]),
         ("/admin/users".to_string(), [1, 0, 0, 0, 0, 0, 0, 0]),
         ("/me".to_string(), [1, 1, 1, 1, 1, 1, 1, 0]),
+        ("/notices".to_string(), [1, 1, 1, 1, 1, 1, 1, 0]),
         (format!("/bodies/{}/proposals", i.town_body), [1, 1, 0, 1, 1, 0, 1, 0]),
         (format!("/bodies/{}/proposals/stats", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
         (format!("/orgs/{}/proposals/stats", i.county_root), [1, 0, 1, 0, 0, 0, 0, 0]),
@@ -203,6 +204,7 @@ async fn authorization_matrix(app: &App) {
         }
     }
     let apis: Vec<(String, [u8; 8])> = vec![
+        ("/api/v1/notices".to_string(), [1, 1, 1, 1, 1, 1, 1, 0]),
         (format!("/api/v1/people/{}", i.town_person), [1, 1, 0, 1, 0, 0, 0, 0]),
         (format!("/api/v1/people/{}", i.county_person), [1, 0, 1, 0, 0, 0, 0, 0]),
         (format!("/api/v1/people?org={}", i.county_root), [1, 0, 1, 0, 0, 0, 0, 0]),
@@ -576,6 +578,23 @@ async fn proposal_journey(app: &App) {
     );
     let st = app.get(Some("office"), &format!("/bodies/{}/proposals/stats", i.town_body)).await;
     assert!(st.body.contains(&format!("共收到提案、建议{}件,已办结{}件", after.total, closed(&after))), "{}", &st.body[..st.body.len().min(3000)]);
+    // the proposer was told of each step: the count in the navigation, the list, opening one
+    let mine = app.get(Some("delegate"), "/notices").await;
+    assert!(
+        mine.body.contains("aria-current=\"page\">消息 3</a>") && mine.body.contains("》已答复,请评价") && !mine.body.contains("<script>x"),
+        "{}",
+        &mine.body[..mine.body.len().min(3000)]
+    );
+    let nid = mine.body.split("href=\"/notices/").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+    assert_eq!(app.get(Some("unit"), &format!("/notices/{nid}")).await.status, StatusCode::NOT_FOUND, "not the unit's");
+    let opened = app.get(Some("delegate"), &format!("/notices/{nid}")).await;
+    assert_eq!((opened.status, opened.location.starts_with("/proposals/")), (StatusCode::SEE_OTHER, true));
+    let unit_notices = app.get(Some("unit"), "/notices").await;
+    assert!(unit_notices.body.contains("修缮下楣桥李家组水渠&#60;script&#62;x&#60;/script&#62;》交由您办理"), "escaped like all text");
+    let api = app.get(Some("delegate"), "/api/v1/notices").await;
+    assert!(api.body.contains("\"kind\":\"replied\"") && api.body.contains("已答复,请评价"), "{}", api.body);
+    assert_eq!(app.post_form(Some("delegate"), "/notices/read", "").await.status, StatusCode::SEE_OTHER);
+    assert!(app.get(Some("delegate"), "/notices").await.body.contains("aria-current=\"page\">消息</a>"), "all read: no count");
     // per term (届): the proposal's own term counts it; an id that is not one of the body's terms is ignored
     let term = p.term_id;
     let per_term =

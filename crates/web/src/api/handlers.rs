@@ -31,6 +31,21 @@ pub async fn me(c: Caller) -> ApiResult {
     ))
 }
 
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// The caller's notices, newest first, each with its sentence in the caller's language.
+pub async fn notices(State(state): State<AppState>, c: Caller, Query(q): Query<PageQuery>) -> ApiResult {
+    let a = c.0.actor.as_ref().ok_or_else(|| c.err(WebError::Unauthorized))?;
+    let page = lianxin_store::notices::list(&state.store, a, PageReq::new(q.page, q.per_page)).await.map_err(|e| c.err(e))?;
+    let items: Vec<_> =
+        page.items.iter().map(|n| json!({"id": n.id, "kind": n.kind, "text": crate::pages::notice_line(n, c.0.lang), "subject": n.subject, "link": n.link, "created_at": n.created_at, "read_at": n.read_at})).collect();
+    Ok(Json(json!({"items": items, "total": page.total, "page": page.page, "per_page": page.per_page})))
+}
+
 async fn org_in(state: &AppState, c: &Caller, id: i64, p: Permission) -> Result<orgs::Org, super::ApiError> {
     let org = orgs::get(&state.store, id).await.map_err(|e| c.err(e))?;
     c.0.require(p, &org.path).map_err(|e| c.err(e))?;

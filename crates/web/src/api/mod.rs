@@ -109,6 +109,7 @@ api_routes! {
     get "/bodies/{id}/proposals/stats" => handlers::proposal_stats, "proposals", "办理统计 / handling statistics", ["year", "term"];
     get "/proposals/{id}" => handlers::proposal, "proposals", "提案详情、联名人、承办单位、办理过程 / a proposal with its signers, units and timeline", [];
     post "/proposals/{id}/act" => handlers::proposal_act, "proposals", "办理一步(提交、立案、交办、答复、评价…) / take a handling step", [];
+    get "/notices" => handlers::notices, "notices", "我的消息 / the caller's notices", ["page", "per_page"];
     get "/audit" => handlers::audit, "audit", "操作日志 / the audit log", ["entity", "entity_id", "page", "per_page"];
     get "/audit/verify" => handlers::audit_verify, "audit", "校验日志链 / verify the audit chain", [];
 }

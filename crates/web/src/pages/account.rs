@@ -110,10 +110,11 @@ pub async fn login(State(state): State<AppState>, v: Viewer, headers: HeaderMap,
     resp
 }
 
+/// A form that carries nothing but its CSRF token (sign-out, "mark all read").
 #[derive(Deserialize)]
-pub struct CsrfOnly {
+pub(crate) struct CsrfOnly {
     #[serde(default, rename = "_csrf")]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 pub async fn logout(State(state): State<AppState>, v: Viewer, headers: HeaderMap, FormData(f): FormData<CsrfOnly>) -> Response {

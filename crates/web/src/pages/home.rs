@@ -30,6 +30,12 @@ pub async fn home(State(state): State<AppState>, v: Viewer) -> Response {
             scope.facts.push((g.role.label().get(lang).into(), place));
         }
         p.panels.push(scope);
+        if v.unread > 0 {
+            let latest = lianxin_store::notices::list(&state.store, &a, lianxin_store::PageReq::new(Some(1), Some(5))).await?;
+            let mut panel = Panel::titled(format!("{} · {} {}", tx(lang, "notices"), tx(lang, "unread"), v.unread));
+            panel.table = Some(super::notices::table(&v, &latest.items));
+            p.panels.push(panel);
+        }
         if a.can_somewhere(Permission::ViewDelegates) {
             let scopes = a.scopes_for(Permission::ViewDelegates);
             let bodies = congress::bodies(&state.store, &scopes).await?;

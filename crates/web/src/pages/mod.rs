@@ -5,6 +5,8 @@ mod account;
 mod congress;
 mod home;
 mod io;
+mod notices;
+pub(crate) use notices::line as notice_line;
 mod orgs;
 mod people;
 pub(crate) mod proposals;
@@ -43,6 +45,9 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(account::logout))
         .route("/lang/{code}", get(account::switch_lang))
         .route("/me", get(account::me))
+        .route("/notices", get(notices::list))
+        .route("/notices/read", post(notices::read_all))
+        .route("/notices/{id}", get(notices::open))
         .route("/me/tokens", post(account::create_token))
         .route("/me/tokens/{id}/revoke", post(account::revoke_token))
         .route("/me/password", post(account::change_password))
