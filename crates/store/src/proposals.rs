@@ -628,6 +628,17 @@ pub struct ProposalFilter {
     pub public_only: bool,
     /// Only these proposals (the hits of a full-text search).
     pub ids: Option<Vec<Id>>,
+    /// Only those of a term (届).
+    pub term: Option<Id>,
+    /// Only those submitted in a calendar year (China time).
+    pub year: Option<i32>,
+}
+
+/// The instants (epoch ms) a calendar year of China time spans: [start, end).
+pub fn year_span_ms(year: i32) -> Result<(i64, i64)> {
+    let day = |y: i32| time::Date::from_calendar_date(y, time::Month::January, 1).map_err(|e| StoreError::Config(e.to_string()));
+    let ms = |d: time::Date| (day_number(d) * 86_400 - 8 * 3600) * 1000;
+    Ok((ms(day(year)?), ms(day(year + 1)?)))
 }
 
 pub async fn list(store: &Store, body: &Body, f: &ProposalFilter, page: PageReq) -> Result<Page<Proposal>> {
@@ -678,6 +689,13 @@ pub async fn list(store: &Store, body: &Body, f: &ProposalFilter, page: PageReq)
     }
     if let Some(u) = f.unit {
         w.push(" AND pr.lead_unit_id = ?", [V::I(u)]);
+    }
+    if let Some(t) = f.term {
+        w.push(" AND pr.term_id = ?", [V::I(t)]);
+    }
+    if let Some(y) = f.year {
+        let (from, to) = year_span_ms(y)?;
+        w.push(" AND pr.submitted_at >= ? AND pr.submitted_at < ?", [V::I(from), V::I(to)]);
     }
     if let Some(today) = f.overdue_on {
         w.push(
@@ -739,12 +757,7 @@ impl Period {
 
 pub async fn stats(store: &Store, body: &Body, period: &Period, today: i64) -> Result<Stats> {
     let (from, to) = match period.year {
-        Some(y) => {
-            let start = time::Date::from_calendar_date(y, time::Month::January, 1).map_err(|e| StoreError::Config(e.to_string()))?;
-            let end = time::Date::from_calendar_date(y + 1, time::Month::January, 1).map_err(|e| StoreError::Config(e.to_string()))?;
-            let ms = |d: time::Date| (day_number(d) * 86_400 - 8 * 3600) * 1000;
-            (ms(start), ms(end))
-        }
+        Some(y) => year_span_ms(y)?,
         None => (i64::MIN / 2, i64::MAX / 2),
     };
     let mut sql = Q::new(

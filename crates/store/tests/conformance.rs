@@ -496,6 +496,16 @@ db_test!(proposals_move_only_as_the_rules_allow, |store| async move {
     let st = proposals::stats(&store, &body, &proposals::Period::year(Some(2026)), lianxin_domain::proposal::day_number(ch().today())).await.unwrap();
     assert_eq!((st.total, st.replied, st.on_time, st.rated, st.basic), (2, 1, 1, 1, 1));
     assert_eq!(proposals::stats(&store, &body, &proposals::Period::year(Some(2025)), 0).await.unwrap().total, 0);
+    // the list filters by term, year submitted and lead unit
+    let count = |f: ProposalFilter| {
+        let (store, body) = (store.clone(), body.clone());
+        async move { proposals::list(&store, &body, &f, PageReq::new(None, None)).await.unwrap().total }
+    };
+    assert_eq!(count(ProposalFilter { term: Some(t.term.id), ..Default::default() }).await, 2);
+    assert_eq!(count(ProposalFilter { term: Some(t.term.id + 1), ..Default::default() }).await, 0);
+    assert_eq!(count(ProposalFilter { year: Some(2026), ..Default::default() }).await, 2);
+    assert_eq!(count(ProposalFilter { year: Some(2025), ..Default::default() }).await, 0);
+    assert_eq!(count(ProposalFilter { unit: Some(unit.id), year: Some(2026), ..Default::default() }).await, 1);
     // per term (届): this term's proposals, none in another
     let this_term = proposals::Period { year: None, term: Some(t.term.id) };
     assert_eq!(proposals::stats(&store, &body, &this_term, 0).await.unwrap().total, 2);

@@ -325,6 +325,9 @@ pub struct ProposalQuery {
     status: Option<String>,
     kind: Option<String>,
     category: Option<String>,
+    term: Option<i64>,
+    year: Option<i32>,
+    unit: Option<i64>,
     page: Option<i64>,
     per_page: Option<i64>,
 }
@@ -340,7 +343,16 @@ pub async fn proposals(State(state): State<AppState>, c: Caller, Path(id): Path<
     if !office && units.is_empty() && !a.can(Permission::ViewDelegates, &b.org_path) {
         return Err(c.err(WebError::Forbidden));
     }
-    let mut f = lianxin_store::proposals::ProposalFilter { q: q.q, status: q.status, kind: q.kind, category: q.category, ..Default::default() };
+    let mut f = lianxin_store::proposals::ProposalFilter {
+        q: q.q,
+        status: q.status,
+        kind: q.kind,
+        category: q.category,
+        term: q.term,
+        year: q.year,
+        unit: q.unit,
+        ..Default::default()
+    };
     if !office {
         if !units.is_empty() {
             f.unit_paths = Some(units);

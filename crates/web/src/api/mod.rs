@@ -104,7 +104,7 @@ api_routes! {
     post "/delegates/{id}/qualification" => handlers::qualification, "congress", "资格变动(R-J6–R-J9) / change a qualification", [];
     post "/links" => handlers::create_link, "network", "新增联系 / create a liaison link", [];
     post "/links/{id}/end" => handlers::end_link, "network", "结束联系 / end a liaison link", [];
-    get "/bodies/{id}/proposals" => handlers::proposals, "proposals", "提案建议列表(按角色:全部、本人、待办) / proposals the caller may see", ["q", "status", "kind", "category", "page", "per_page"];
+    get "/bodies/{id}/proposals" => handlers::proposals, "proposals", "提案建议列表(按角色:全部、本人、待办) / proposals the caller may see", ["q", "status", "kind", "category", "term", "year", "unit", "page", "per_page"];
     post "/bodies/{id}/proposals" => handlers::create_proposal, "proposals", "代表起草提案建议 / a delegate drafts a proposal", [];
     get "/bodies/{id}/proposals/stats" => handlers::proposal_stats, "proposals", "办理统计 / handling statistics", ["year", "term"];
     get "/proposals/{id}" => handlers::proposal, "proposals", "提案详情、联名人、承办单位、办理过程 / a proposal with its signers, units and timeline", [];

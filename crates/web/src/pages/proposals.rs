@@ -137,6 +137,10 @@ pub struct ListQuery {
     kind: Option<String>,
     category: Option<String>,
     overdue: Option<String>,
+    /// a term id, a year, a lead unit id (empty: any)
+    term: Option<String>,
+    year: Option<String>,
+    unit: Option<String>,
     page: Option<i64>,
     format: Option<String>,
 }
@@ -159,6 +163,9 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
             kind: opt_str(&q.kind),
             category: opt_str(&q.category),
             overdue_on: q.overdue.as_deref().filter(|o| *o == "1").map(|_| today),
+            term: opt_id(&q.term),
+            year: q.year.as_deref().and_then(|y| y.trim().parse().ok()),
+            unit: opt_id(&q.unit),
             ..Default::default()
         };
         let title = if office {
@@ -209,12 +216,15 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
             return Ok(xlsx_response(&format!("{}-提案.xlsx", body.name), "提案", &table));
         }
         let base = format!(
-            "/bodies/{id}/proposals?q={}&status={}&kind={}&category={}&overdue={}",
+            "/bodies/{id}/proposals?q={}&status={}&kind={}&category={}&overdue={}&term={}&year={}&unit={}",
             qs(q.q.as_deref().unwrap_or("")),
             qs(q.status.as_deref().unwrap_or("")),
             qs(q.kind.as_deref().unwrap_or("")),
             qs(q.category.as_deref().unwrap_or("")),
-            qs(q.overdue.as_deref().unwrap_or(""))
+            qs(q.overdue.as_deref().unwrap_or("")),
+            qs(q.term.as_deref().unwrap_or("")),
+            qs(q.year.as_deref().unwrap_or("")),
+            qs(q.unit.as_deref().unwrap_or(""))
         );
         let mut p = Page::new(Ctx::new(&v, &base, "bodies"), format!("{} · {title}", body.name));
         p.crumbs.push(Link::new(format!("/bodies/{id}"), &body.name));
@@ -251,6 +261,16 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
                     q.overdue.clone().unwrap_or_default(),
                     vec![(String::new(), tx(lang, "all").into()), ("1".into(), tx(lang, "overdue").into())],
                 ),
+                Field::select(
+                    "term",
+                    lang.pick("届次", "Term"),
+                    q.term.clone().unwrap_or_default(),
+                    std::iter::once((String::new(), tx(lang, "all").to_string()))
+                        .chain(congress::terms(&state.store, &body).await?.iter().map(|t| (t.id.to_string(), super::congress::term_label(lang, t))))
+                        .collect(),
+                ),
+                Field::new("number", "year", lang.pick("提交年度", "Year submitted"), q.year.clone().unwrap_or_default()),
+                Field::select("unit", tx(lang, "lead_unit"), q.unit.clone().unwrap_or_default(), unit_options(&state, &body, tx(lang, "all")).await?),
             ],
         ));
         panel.table = Some(table);
@@ -608,13 +628,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
                     true,
                 ));
             }
-            let unit_opts: Vec<(String, String)> = {
-                let root = orgs::get(&state.store, body.org_id).await?;
-                let all = orgs::subtree(&state.store, root.tenant_id, &root.path).await?;
-                std::iter::once((String::new(), "—".to_string()))
-                    .chain(all.into_iter().filter(|o| o.kind == "unit" && o.retired_on.is_none()).map(|o| (o.id.to_string(), o.name)))
-                    .collect()
-            };
+            let unit_opts = unit_options(&state, &body, "—").await?;
             let assign_fields = |opts: &Vec<(String, String)>| {
                 vec![
                     Field::select("lead_unit", tx(lang, "lead_unit"), "", opts.clone()).required(),
@@ -1035,6 +1049,15 @@ pub async fn stats(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
     }
     .await;
     page(&v, r)
+}
+
+/// The handling units of a congress's tree, for a select (first option: `none`).
+async fn unit_options(state: &AppState, body: &Body, none: &str) -> WebResult<Vec<(String, String)>> {
+    let root = orgs::get(&state.store, body.org_id).await?;
+    let all = orgs::subtree(&state.store, root.tenant_id, &root.path).await?;
+    Ok(std::iter::once((String::new(), none.to_string()))
+        .chain(all.into_iter().filter(|o| o.kind == "unit" && o.retired_on.is_none()).map(|o| (o.id.to_string(), o.name)))
+        .collect())
 }
 
 /// The congresses whose proposals the viewer works with: those they may see, and those whose
