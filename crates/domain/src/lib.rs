@@ -15,12 +15,14 @@
 //! - [`lang`]: the two interface languages.
 //! - [`proposal`]: proposals, motions, suggestions and opinions: the handling state machine (R-J4, R-M).
 //! - [`notice`]: who is told what when a step is taken on their work.
+//! - [`duty`]: activities between meetings, duty rules and standings, the duty file's points (seeds 000, 002).
 
 pub mod access;
 pub mod audit;
 pub mod composition;
 pub mod congress;
 pub mod coverage;
+pub mod duty;
 pub mod error;
 pub mod lang;
 pub mod notice;

@@ -21,6 +21,7 @@ pub mod congress;
 pub mod db;
 pub mod demo;
 mod demo_proposals;
+pub mod duty;
 pub mod ids;
 pub mod import;
 pub mod migrate;

@@ -16,7 +16,59 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (6, "proposal attachments", V6, ""),
     (7, "search log for the derived index", V7, ""),
     (8, "notices", V8, ""),
+    (9, "activities and duty rules", V9, ""),
 ];
+
+/// Delegates' activities between meetings (with who took part: delegates, or a group), the
+/// body's duty rules and the points of its duty files (see `lianxin_domain::duty`).
+const V9: &str = r#"
+CREATE TABLE activities (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    term_id BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    place TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    notes TEXT NOT NULL,
+    outcome TEXT,
+    served BIGINT NOT NULL,
+    group_id BIGINT,
+    recorded_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    deleted_at BIGINT,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX activities_by_term ON activities (tenant_id, term_id, on_date);
+CREATE TABLE activity_delegates (
+    tenant_id BIGINT NOT NULL,
+    activity_id BIGINT NOT NULL,
+    delegate_id BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, activity_id, delegate_id)
+);
+CREATE INDEX activity_delegates_by_delegate ON activity_delegates (tenant_id, delegate_id);
+CREATE TABLE duty_rules (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    subject TEXT NOT NULL,
+    applies_to TEXT NOT NULL,
+    min_count BIGINT NOT NULL,
+    months BIGINT NOT NULL,
+    warn_days BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX duty_rules_by_body ON duty_rules (tenant_id, body_id);
+CREATE TABLE duty_points (
+    tenant_id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    subject TEXT NOT NULL,
+    points BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, body_id, subject)
+);
+"#;
 
 /// Notices to a person (a delegate: their user reads them) or to an organisation (a
 /// handling unit: whoever handles for it reads them). Worded when shown.

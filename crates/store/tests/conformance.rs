@@ -737,3 +737,82 @@ fn docx_with(document_xml: &str) -> Vec<u8> {
     z.finish().unwrap();
     buf.into_inner()
 }
+
+db_test!(duty_rules_stand_each_delegate_and_group_against_their_activities, |store| async move {
+    use lianxin_domain::duty::{ActivityInput, DutyStatus, Subject};
+    use lianxin_store::duty::{self, ActivityFilter};
+    use time::macros::date;
+    let t = town(&store).await;
+    let add = |pid: i64| DelegateInput { person_id: pid, category: "farmer".into(), ..Default::default() };
+    let d1 = congress::add_delegate(&store, &t.term, &add(t.people[0].id), &ch()).await.unwrap();
+    let d2 = congress::add_delegate(&store, &t.term, &add(t.people[1].id), &ch()).await.unwrap();
+    let g = congress::create_group(&store, &t.term, &GroupInput { name: "第一代表小组".into(), leader_id: None }, &ch()).await.unwrap();
+    // seed 002's rules: stationed liaison every two months, a group meeting every half year,
+    // a proposal a year; applying the preset twice adds nothing twice
+    assert_eq!(duty::apply_preset(&store, &t.body, "nanhai", &ch()).await.unwrap(), 3);
+    assert_eq!(duty::apply_preset(&store, &t.body, "nanhai", &ch()).await.unwrap(), 0);
+    assert!(duty::apply_preset(&store, &t.body, "nope", &ch()).await.is_err());
+    let today = date!(2026 - 11 - 18);
+    let act = |kind: &str, on: &str, delegates: Vec<i64>, group: Option<i64>| ActivityInput {
+        kind: kind.into(),
+        on: on.into(),
+        place: "下楣桥村".into(),
+        summary: "驻点走访农户".into(),
+        delegates,
+        group,
+        served: Some(12),
+        ..Default::default()
+    };
+    let rec = |a: ActivityInput| {
+        let (store, body, term) = (store.clone(), t.body.clone(), t.term.clone());
+        async move { duty::record(&store, &body, &term, &a.validate(today).unwrap(), &ch()).await }
+    };
+    // d1: stationed in Sep–Oct and Nov–Dec; d2: only in Jul–Aug (so behind now)
+    rec(act("stationed", "2026-09-20", vec![d1.id], None)).await.unwrap();
+    let nov = rec(act("stationed", "2026-11-03", vec![d1.id], None)).await.unwrap();
+    rec(act("stationed", "2026-08-01", vec![d2.id], None)).await.unwrap();
+    rec(act("group_meeting", "2026-07-15", vec![], Some(g.id))).await.unwrap();
+    // before the term, or a delegate of another term: refused, nothing written
+    let e = rec(act("visit", "2021-01-01", vec![d1.id], None)).await.unwrap_err();
+    assert!(matches!(e, StoreError::Domain(DomainError::Invalid(_))));
+    assert!(rec(act("visit", "2026-01-01", vec![d1.id, 999], None)).await.is_err());
+    let report = duty::report(&store, &t.body, &t.term, today).await.unwrap();
+    assert_eq!(report.len(), 3);
+    let stationed = &report[0];
+    let status_of = |id: i64| stationed.rows.iter().find(|r| r.0 == id).unwrap().2.status;
+    assert_eq!((status_of(d1.id), status_of(d2.id)), (DutyStatus::Met, DutyStatus::Overdue));
+    assert_eq!((stationed.met, stationed.overdue), (1, 1));
+    assert_eq!(stationed.rows[0].0, d2.id, "those behind come first");
+    // the group met in Jul–Dec
+    assert_eq!(report[1].rows[0].2.status, DutyStatus::Met);
+    // no proposal last year nor this one: both behind
+    assert_eq!(report[2].rows.iter().map(|r| r.2.status).collect::<Vec<_>>(), [DutyStatus::Overdue, DutyStatus::Overdue]);
+    // removing an activity takes it out of the counts; restoring puts it back
+    duty::set_removed(&store, nov.id, true, &ch()).await.unwrap();
+    let r2 = duty::report(&store, &t.body, &t.term, today).await.unwrap();
+    assert_eq!(r2[0].rows.iter().find(|r| r.0 == d1.id).unwrap().2.status, DutyStatus::Open);
+    duty::set_removed(&store, nov.id, false, &ch()).await.unwrap();
+    // the duty file: counts, the score by the body's points, the activities
+    let file = duty::file(&store, &t.body, &t.term, d1.id, "2026-01-01", "2026-12-31", today).await.unwrap();
+    assert_eq!(file.counts, vec![(Subject::Activity(lianxin_domain::duty::ActivityKind::Stationed), 2)]);
+    assert_eq!(file.score, 4, "2 × 2 points by default");
+    assert_eq!(file.activities.len(), 2);
+    let mut points = duty::points(&store, &t.body).await.unwrap();
+    points.insert(Subject::Activity(lianxin_domain::duty::ActivityKind::Stationed), 5);
+    duty::set_points(&store, &t.body, &points, &ch()).await.unwrap();
+    assert_eq!(duty::file(&store, &t.body, &t.term, d1.id, "2026-01-01", "2026-12-31", today).await.unwrap().score, 10);
+    points.insert(Subject::Proposal, 101);
+    assert!(duty::set_points(&store, &t.body, &points, &ch()).await.is_err());
+    // the totals count each activity once
+    let tot = duty::totals(&store, &t.term, "2026-01-01", "2026-12-31").await.unwrap();
+    assert_eq!((tot.activities, tot.served, tot.delegates_active), (4, 48, 2));
+    assert_eq!(tot.by_kind[0], ("stationed".to_string(), 3));
+    let listed =
+        duty::list(&store, &t.term, &ActivityFilter { delegate: Some(d1.id), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
+    assert_eq!(listed.total, 2);
+    assert_eq!(listed.items[0].delegates[0].1, "李建国");
+    // rules can be removed; each change is audited
+    duty::remove_rule(&store, &t.body, report[2].rule_id, &ch()).await.unwrap();
+    assert_eq!(duty::rules(&store, &t.body).await.unwrap().len(), 2);
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});
