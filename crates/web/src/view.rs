@@ -156,7 +156,7 @@ pub struct Bar {
 pub struct Field {
     pub name: String,
     pub label: String,
-    /// text, date, number, select, hidden, password, file, textarea, search
+    /// text, date, number, select, hidden, password, file, textarea, search, checks (ticks of `options`)
     pub kind: &'static str,
     pub value: String,
     pub options: Vec<(String, String)>,

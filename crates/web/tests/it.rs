@@ -9,7 +9,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use lianxin_store::db::{q, RowExt};
 use lianxin_store::testkit::TestDb;
-use lianxin_store::{demo, users, Change, Store};
+use lianxin_store::{audit, demo, users, Change, Store};
 use lianxin_web::clock::FixedClock;
 use lianxin_web::{AppState, Config};
 use serde_json::Value;
@@ -185,6 +185,10 @@ async fn authorization_matrix(app: &App) {
         ("/admin/users".to_string(), [1, 0, 0, 0, 0, 0, 0, 0]),
         ("/me".to_string(), [1, 1, 1, 1, 1, 1, 1, 0]),
         ("/notices".to_string(), [1, 1, 1, 1, 1, 1, 1, 0]),
+        (format!("/bodies/{}/activities", i.town_body), [1, 1, 0, 1, 1, 0, 0, 0]),
+        (format!("/bodies/{}/activities/new", i.town_body), [1, 1, 0, 0, 1, 0, 0, 0]),
+        (format!("/bodies/{}/duty", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
+        (format!("/bodies/{}/duty/rules", i.county_body), [1, 0, 1, 0, 0, 0, 0, 0]),
         (format!("/bodies/{}/proposals", i.town_body), [1, 1, 0, 1, 1, 0, 1, 0]),
         (format!("/bodies/{}/proposals/stats", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
         (format!("/orgs/{}/proposals/stats", i.county_root), [1, 0, 1, 0, 0, 0, 0, 0]),
@@ -633,6 +637,101 @@ both!(csrf, csrf_and_origin);
 both!(validation, validation_and_problems);
 both!(journey, office_journey);
 both!(import, import_round_trip);
+both!(duty, duty_journey);
+
+/// A delegate records an activity from the phone form; the office sets seed 002's rules,
+/// sees who is behind, records for a group with ticked delegates; the duty file counts it.
+async fn duty_journey(app: &App) {
+    let i = &app.ids;
+    let store = &app.state.store;
+    let me = q(
+        "SELECT d.id FROM delegates d JOIN users u ON u.person_id = d.person_id WHERE u.username = 'delegate' AND d.term_id = $1",
+        [i.town_term.into()],
+    )
+    .fetch_one(&store.pool)
+    .await
+    .unwrap()
+    .i("id");
+    let count = || async { q("SELECT COUNT(*) AS n FROM activities", []).fetch_one(&store.pool).await.unwrap().i("n") };
+    let before = count().await;
+    let url = format!("/bodies/{}/activities", i.town_body);
+    // bad input: a date in the future, a mediation without its outcome; nothing is written
+    let r = app.post_form(Some("delegate"), &url, "kind=mediation&on=2030-01-01&summary=调解&place=").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("活动日期不能晚于今天") && r.body.contains("调解纠纷须填写调解结果"), "{}", r.body);
+    assert_eq!(count().await, before);
+    // a delegate records their own (whatever delegates the form claims)
+    let r = app
+        .post_form(
+            Some("delegate"),
+            &url,
+            &format!("kind=stationed&on=2026-11-10&summary=驻点走访李家组&place=下楣桥村&served=15&delegates={}", i.town_delegate),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let a = lianxin_store::duty::list(
+        store,
+        &lianxin_store::congress::term(store, i.town_term).await.unwrap(),
+        &Default::default(),
+        lianxin_store::PageReq::new(None, None),
+    )
+    .await
+    .unwrap()
+    .items
+    .remove(0);
+    assert_eq!(a.delegates.iter().map(|d| d.0).collect::<Vec<_>>(), vec![me]);
+    // another congress's delegate cannot record here
+    assert_eq!(app.post_form(Some("xisa.delegate"), &url, "kind=visit&on=2026-11-10&summary=x").await.status, StatusCode::FORBIDDEN);
+    // the office sets seed 002's rules and sees the board
+    let rules = format!("/bodies/{}/duty/rules", i.town_body);
+    assert_eq!(app.post_form(Some("office"), &format!("{rules}/preset"), "preset=nanhai").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_form(Some("delegate"), &format!("{rules}/preset"), "preset=five_ones").await.status, StatusCode::FORBIDDEN);
+    let bad = app.post_form(Some("office"), &rules, "subject=visit&applies_to=delegate&min=0&months=5&warn_days=14").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let board = app.get(Some("office"), &format!("/bodies/{}/duty", i.town_body)).await;
+    assert!(
+        board.body.contains("每名代表每2个月不少于1次驻点联系") && board.body.contains("需要提醒"),
+        "{}",
+        &board.body[..board.body.len().min(2000)]
+    );
+    assert!(board.body.contains("驻点联系1次"), "the year's totals");
+    // the office records a group meeting with ticked delegates (repeated form fields)
+    let g = q("SELECT id FROM delegate_groups WHERE term_id = $1 ORDER BY name LIMIT 1", [i.town_term.into()])
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+        .i("id");
+    let r = app
+        .post_form(
+            Some("office"),
+            &url,
+            &format!("kind=group_meeting&on=2026-11-12&summary=小组会议&group={g}&delegates={me}&delegates={}", i.town_delegate),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // the duty file: stationed 2 points + group meeting 1 point by default, with the year's proposals
+    let score = |body: &str| {
+        body.split("<span>履职积分</span>").next().and_then(|b| b.rsplit("<b>").next()).and_then(|n| n.trim_end_matches("</b>").parse::<i64>().ok())
+    };
+    let file = app.get(Some("delegate"), &format!("/delegates/{me}/duty?year=2026")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(
+        file.body.contains("<b>1</b><span>驻点联系</span>") && file.body.contains("<b>1</b><span>代表小组活动</span>"),
+        "{}",
+        &file.body[..file.body.len().min(3000)]
+    );
+    let with_both = score(&file.body).unwrap();
+    let other = if i.town_delegate == me { i.county_delegate } else { i.town_delegate };
+    assert_eq!(app.get(Some("delegate"), &format!("/delegates/{other}/duty")).await.status, StatusCode::FORBIDDEN, "not another's file");
+    // removing: the delegate their own record; not the office's group record
+    let mine = format!("/activities/{}/remove", a.id);
+    assert_eq!(app.post_form(Some("delegate"), &mine, "").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(count().await, before + 2, "kept, marked removed");
+    let file = app.get(Some("delegate"), &format!("/delegates/{me}/duty?year=2026")).await;
+    assert!(!file.body.contains("<span>驻点联系</span>"));
+    assert_eq!(score(&file.body), Some(with_both - 2), "a stationed activity is worth 2 points");
+    assert!(audit::verify(store).await.unwrap().is_ok());
+}
 
 /// Through a real socket: sign in with the form, keep the cookie, be locked out after
 /// repeated wrong passwords, sign out.

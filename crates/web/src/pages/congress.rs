@@ -105,7 +105,9 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
             let tq = format!("term={}", t.id);
             p.actions.push(Link::new(format!("/bodies/{id}/delegates?{tq}"), tx(lang, "delegates")));
             p.actions.push(Link::new(format!("/bodies/{id}/proposals"), tx(lang, "proposals")));
+            p.actions.push(Link::new(format!("/bodies/{id}/activities?{tq}"), lang.pick("履职活动", "Activities")));
             if v.can(Permission::ViewReports, &b.org_path) {
+                p.actions.push(Link::new(format!("/bodies/{id}/duty?{tq}"), lang.pick("履职情况", "Duty board")));
                 p.actions.push(Link::new(format!("/bodies/{id}/composition?{tq}"), tx(lang, "composition")));
                 p.actions.push(Link::new(format!("/bodies/{id}/coverage?{tq}"), tx(lang, "coverage")));
             }
@@ -687,6 +689,9 @@ pub async fn delegate(State(state): State<AppState>, v: Viewer, Path(id): Path<i
         let mut p = Page::new(Ctx::new(&v, &format!("/delegates/{id}"), "bodies"), &d.name);
         p.crumbs.push(Link::new(format!("/bodies/{}?term={}", b.id, t.id), format!("{} {}", b.name, term_label(lang, &t))));
         p.crumbs.push(Link::new(format!("/bodies/{}/delegates?term={}", b.id, t.id), tx(lang, "delegates")));
+        if is_self || a.can(Permission::ViewReports, &b.org_path) {
+            p.actions.push(Link::new(format!("/delegates/{id}/duty"), lang.pick("履职档案", "Duty file")));
+        }
         let mut facts = Panel::default();
         facts.facts = vec![
             (tx(lang, "gender").into(), label::<Gender>(lang, &d.gender)),

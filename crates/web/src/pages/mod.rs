@@ -3,6 +3,7 @@
 
 mod account;
 mod congress;
+mod duty;
 mod home;
 mod io;
 mod notices;
@@ -45,6 +46,15 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(account::logout))
         .route("/lang/{code}", get(account::switch_lang))
         .route("/me", get(account::me))
+        .route("/bodies/{id}/activities", get(duty::list).post(duty::create))
+        .route("/bodies/{id}/activities/new", get(duty::new_form))
+        .route("/activities/{id}/remove", post(duty::remove))
+        .route("/bodies/{id}/duty", get(duty::board))
+        .route("/bodies/{id}/duty/rules", get(duty::rules).post(duty::add_rule))
+        .route("/bodies/{id}/duty/rules/preset", post(duty::apply_preset))
+        .route("/bodies/{id}/duty/rules/{rid}/remove", post(duty::remove_rule))
+        .route("/bodies/{id}/duty/points", post(duty::set_points))
+        .route("/delegates/{id}/duty", get(duty::file))
         .route("/notices", get(notices::list))
         .route("/notices/read", post(notices::read_all))
         .route("/notices/{id}", get(notices::open))
