@@ -70,6 +70,8 @@ async fn time_pages(db: &TestDb, requests: usize) -> Result<(Duration, Vec<Row>)
         ("proposals list (county congress)", format!("/bodies/{body}/proposals")),
         ("proposals full-text search (county congress)", format!("/bodies/{body}/proposals?q=%E5%AD%A6%E6%A0%A1")),
         ("proposal statistics, county-year 2025", format!("/bodies/{body}/proposals/stats?year=2025")),
+        ("duty board: every rule for every delegate and group, and the year's totals (county congress)", format!("/bodies/{body}/duty")),
+        ("activities list (county congress, a year of activities)", format!("/bodies/{body}/activities")),
     ];
     let mut rows = Vec::new();
     for (name, uri) in pages {

@@ -219,14 +219,16 @@ async fn run() -> Result<()> {
                     .map_err(|e| anyhow!("{e}"))?;
                 bar.finish_and_clear();
                 println!(
-                    "演示数据已建成 / demo built in {:.1} s: {} organisations, {} members, {} residents, {} congresses, {} delegates, {} liaison links",
+                    "演示数据已建成 / demo built in {:.1} s: {} organisations, {} members, {} residents, {} congresses, {} delegates, {} liaison links, {} proposals, {} activities",
                     started.elapsed().as_secs_f64(),
                     s.orgs,
                     s.members,
                     s.residents,
                     s.bodies,
                     s.delegates,
-                    s.links
+                    s.links,
+                    s.proposals,
+                    s.activities
                 );
             }
             let c = Config::default();

@@ -30,6 +30,7 @@ pub struct Summary {
     pub delegates: usize,
     pub links: usize,
     pub proposals: usize,
+    pub activities: usize,
     pub town_body_id: i64,
     pub county_body_id: i64,
     pub xisa_body_id: i64,
@@ -293,6 +294,8 @@ pub async fn build(store: &Store, change: &Change, progress: &dyn Fn(&str)) -> R
     county(store, change, &mut s).await?;
     progress("提案 (proposals)");
     s.proposals = crate::demo_proposals::build(store, change, s.town_body_id, s.county_body_id).await?;
+    progress("履职活动 (activities)");
+    s.activities = crate::demo_duty::build(store, change).await?;
     crate::reports::network_changed();
     Ok(s)
 }

@@ -20,6 +20,7 @@ pub mod audit;
 pub mod congress;
 pub mod db;
 pub mod demo;
+mod demo_duty;
 mod demo_proposals;
 pub mod duty;
 pub mod ids;
