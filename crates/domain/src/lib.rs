@@ -15,6 +15,7 @@
 //! - [`lang`]: the two interface languages.
 //! - [`proposal`]: proposals, motions, suggestions and opinions: the handling state machine (R-J4, R-M).
 //! - [`notice`]: who is told what when a step is taken on their work.
+//! - [`request`]: citizen requests (诉求): intake, the handling flow, tracking codes.
 //! - [`duty`]: activities between meetings, duty rules and standings, the duty file's points (seeds 000, 002).
 
 pub mod access;
@@ -29,6 +30,7 @@ pub mod notice;
 pub mod org;
 pub mod person;
 pub mod proposal;
+pub mod request;
 
 pub use error::{DomainError, FieldError};
 pub use lang::Lang;
