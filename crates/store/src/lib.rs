@@ -32,6 +32,7 @@ pub mod orgs;
 pub mod people;
 pub mod proposals;
 pub mod reports;
+pub mod requests;
 pub mod search;
 pub mod testkit;
 pub mod users;

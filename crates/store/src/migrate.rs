@@ -17,7 +17,52 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (7, "search log for the derived index", V7, ""),
     (8, "notices", V8, ""),
     (9, "activities and duty rules", V9, ""),
+    (10, "citizen requests", V10, ""),
 ];
+
+/// Citizen requests and their timeline. The requester's name and phone are kept on the
+/// request (shown only to the office and the handler); the tracking code is unique across
+/// the database, as the public looks a request up by it alone.
+const V10: &str = r#"
+CREATE TABLE requests (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    code TEXT NOT NULL,
+    delegate_id BIGINT,
+    channel TEXT NOT NULL,
+    category TEXT NOT NULL,
+    place TEXT NOT NULL,
+    text TEXT NOT NULL,
+    requester_name TEXT,
+    requester_phone TEXT,
+    status TEXT NOT NULL,
+    handler_org_id BIGINT,
+    deadline_day BIGINT,
+    reopened BIGINT NOT NULL,
+    feedback TEXT,
+    merged_into BIGINT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    closed_at BIGINT,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX requests_by_code ON requests (code);
+CREATE INDEX requests_by_body ON requests (tenant_id, body_id, status, created_at);
+CREATE INDEX requests_by_handler ON requests (tenant_id, handler_org_id, status);
+CREATE TABLE request_events (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    request_id BIGINT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    actor_name TEXT NOT NULL,
+    step TEXT NOT NULL,
+    status TEXT NOT NULL,
+    text TEXT,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX request_events_by_request ON request_events (tenant_id, request_id, at_ms);
+"#;
 
 /// Delegates' activities between meetings (with who took part: delegates, or a group), the
 /// body's duty rules and the points of its duty files (see `lianxin_domain::duty`).

@@ -816,3 +816,84 @@ db_test!(duty_rules_stand_each_delegate_and_group_against_their_activities, |sto
     assert_eq!(duty::rules(&store, &t.body).await.unwrap().len(), 2);
     assert!(audit::verify(&store).await.unwrap().is_ok());
 });
+
+db_test!(citizen_requests_flow_from_a_code_to_a_rating, |store| async move {
+    use lianxin_domain::request::{Feedback, RequestChannel, RequestInput, Role, Step};
+    use lianxin_store::requests::{self, RequestFilter};
+    let t = town(&store).await;
+    let d1 =
+        congress::add_delegate(&store, &t.term, &DelegateInput { person_id: t.people[0].id, category: "farmer".into(), ..Default::default() }, &ch())
+            .await
+            .unwrap();
+    let unit = orgs::create(&store, &org("镇水利站", "unit", Some(t.root.id)), &ch()).await.unwrap();
+    let input = RequestInput {
+        category: "infrastructure".into(),
+        place: "下楣桥村李家组".into(),
+        text: "李家组水渠堵塞,三十亩农田无法灌溉".into(),
+        name: "李大妈".into(),
+        phone: "13800138000".into(),
+    };
+    let r = requests::submit(&store, &t.body, Some(d1.id), RequestChannel::PublicPage, &input.validate().unwrap(), &ch()).await.unwrap();
+    assert_eq!((r.status.as_str(), r.delegate_name.as_deref(), r.code.len()), ("received", Some("李建国"), 14));
+    // a delegate of another body cannot be named; bad input is refused before anything is written
+    assert!(requests::submit(&store, &t.body, Some(999), RequestChannel::PublicPage, &input.validate().unwrap(), &ch()).await.is_err());
+    // the public view by code carries no personal data
+    let pv = requests::public_view(&store, &r.code).await.unwrap().unwrap();
+    let json = serde_json::to_string(&pv).unwrap();
+    assert!(!json.contains("李大妈") && !json.contains("13800138000"));
+    assert!(requests::public_view(&store, "AAAA-BBBB-CCCC").await.unwrap().is_none());
+    // two clerks decline the same request at once: one wins, the other is refused
+    let spam = requests::submit(&store, &t.body, None, RequestChannel::Phone, &input.validate().unwrap(), &ch()).await.unwrap();
+    let decline = Step::Decline { reason: "重复来电".into() };
+    let (c1, c2) = (ch(), ch());
+    let (a, b) =
+        tokio::join!(requests::act(&store, spam.id, Role::Office, &decline, &c1), requests::act(&store, spam.id, Role::Office, &decline, &c2));
+    assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1);
+    let assign = Step::Assign { to: unit.id, deadline_days: None };
+    let r = requests::act(&store, r.id, Role::Office, &assign, &ch()).await.unwrap();
+    assert_eq!((r.status.as_str(), r.handler_name.as_deref()), ("assigned", Some("镇水利站")));
+    // the handler's inbox, overdue after the deadline
+    let inbox = requests::list(
+        &store,
+        &t.body,
+        &RequestFilter { handler_paths: Some(vec![unit.path.clone()]), ..Default::default() },
+        PageReq::new(None, None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(inbox.total, 1);
+    let late = r.deadline_day.unwrap() + 1;
+    assert_eq!(
+        requests::list(&store, &t.body, &RequestFilter { overdue_on: Some(late), ..Default::default() }, PageReq::new(None, None))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert!(r.overdue(late) && !r.overdue(late - 1));
+    // reply, unsatisfied → handled again; second reply, rated → closed
+    assert!(
+        requests::act(&store, r.id, Role::Requester, &Step::Rate { feedback: Feedback::Satisfied, comment: None }, &ch()).await.is_err(),
+        "no reply yet"
+    );
+    requests::act(&store, r.id, Role::Handler, &Step::Reply { text: "已安排清淤".into(), solved: true }, &ch()).await.unwrap();
+    let again =
+        requests::act(&store, r.id, Role::Requester, &Step::Rate { feedback: Feedback::Unsatisfied, comment: Some("还没通水".into()) }, &ch())
+            .await
+            .unwrap();
+    assert_eq!((again.status.as_str(), again.reopened), ("assigned", 1));
+    requests::act(&store, r.id, Role::Handler, &Step::Reply { text: "已通水".into(), solved: true }, &ch()).await.unwrap();
+    let done = requests::act(&store, r.id, Role::Requester, &Step::Rate { feedback: Feedback::Basic, comment: None }, &ch()).await.unwrap();
+    assert_eq!((done.status.as_str(), done.feedback.as_deref(), done.closed_at.is_some()), ("closed", Some("basic"), true));
+    let pv = requests::public_view(&store, &done.code).await.unwrap().unwrap();
+    assert_eq!(pv.replies, ["已安排清淤", "已通水"]);
+    let steps: Vec<String> = requests::events(&store, &done).await.unwrap().into_iter().map(|e| e.step).collect();
+    assert_eq!(steps, ["submit", "assign", "reply", "rate", "reply", "rate"]);
+    // search by words in the text; a merge needs another open request
+    let words = |q: &str, status: &str| RequestFilter { q: Some(q.into()), status: Some(status.into()), ..Default::default() };
+    assert_eq!(requests::list(&store, &t.body, &words("水渠", "closed"), PageReq::new(None, None)).await.unwrap().total, 1);
+    assert_eq!(requests::list(&store, &t.body, &words("火箭", ""), PageReq::new(None, None)).await.unwrap().total, 0);
+    let dup = requests::submit(&store, &t.body, None, RequestChannel::Phone, &input.validate().unwrap(), &ch()).await.unwrap();
+    assert!(requests::act(&store, dup.id, Role::Office, &Step::Merge { into: done.id }, &ch()).await.is_err(), "the target is closed");
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});
