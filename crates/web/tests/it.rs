@@ -638,6 +638,7 @@ both!(validation, validation_and_problems);
 both!(journey, office_journey);
 both!(import, import_round_trip);
 both!(duty, duty_journey);
+both!(requests, request_journey);
 
 /// A delegate records an activity from the phone form; the office sets seed 002's rules,
 /// sees who is behind, records for a group with ticked delegates; the duty file counts it.
@@ -731,6 +732,58 @@ async fn duty_journey(app: &App) {
     let file = app.get(Some("delegate"), &file_url).await;
     assert!(!file.body.contains("驻点走访李家组"));
     assert_eq!(score(&file.body), Some(score0 + 1), "a stationed activity is worth 2 points");
+    assert!(audit::verify(store).await.unwrap().is_ok());
+}
+
+/// A resident leaves a request on a delegate's public page without an account, gets a code;
+/// the office assigns it; the unit replies; the resident reads the reply by code and rates.
+async fn request_journey(app: &App) {
+    let i = &app.ids;
+    let store = &app.state.store;
+    let count = || async { q("SELECT COUNT(*) AS n FROM requests", []).fetch_one(&store.pool).await.unwrap().i("n") };
+    let page = app.get(None, &format!("/public/delegates/{}", i.town_delegate)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("向代表反映诉求"));
+    let url = format!("/public/delegates/{}/requests", i.town_delegate);
+    // bad input: nothing written
+    let bad = app.post_form(None, &url, "category=infrastructure&text=&phone=123").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(count().await, 0);
+    let r = app
+        .post_form(None, &url, "category=infrastructure&place=李家组&text=水渠堵塞<script>x</script>,农田无法灌溉&name=李大妈&phone=13800138000")
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let code = r.location.split("code=").nth(1).unwrap().split('&').next().unwrap().to_string();
+    let status = app.get(None, &r.location).await;
+    assert!(status.body.contains(&code) && status.body.contains("已受理"));
+    assert!(!status.body.contains("李大妈") && !status.body.contains("13800138000"), "no personal data by code");
+    // a forged code, typed in any case, finds nothing
+    assert_eq!(app.get(None, "/public/requests?code=AAAA-BBBB-CCCC").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(None, &format!("/public/requests?code={}", code.to_lowercase().replace('-', ""))).await.status, StatusCode::OK);
+    // the office sees it with the requester; the unit not before it is assigned to it
+    let id = q("SELECT id FROM requests WHERE code = $1", [code.as_str().into()]).fetch_one(&store.pool).await.unwrap().i("id");
+    let list = app.get(Some("office"), &format!("/bodies/{}/requests", i.town_body)).await;
+    assert!(list.body.contains(&code));
+    let show = app.get(Some("office"), &format!("/requests/{id}")).await;
+    assert!(show.body.contains("李大妈") && show.body.contains("&#60;script&#62;") && !show.body.contains("<script>x"));
+    assert_eq!(app.get(Some("unit"), &format!("/requests/{id}")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_form(Some("unit"), &format!("/requests/{id}/act"), "step=reply&text=x").await.status, StatusCode::FORBIDDEN);
+    let act = |user: &'static str, form: String| async move { app.post_form(Some(user), &format!("/requests/{id}/act"), &form).await };
+    assert_eq!(act("office", format!("step=assign&to={}&deadline_days=10", i.unit_org)).await.status, StatusCode::SEE_OTHER);
+    assert!(app.get(Some("unit"), &format!("/bodies/{}/requests", i.town_body)).await.body.contains(&code), "the unit's inbox");
+    assert_eq!(act("office", "step=reply&text=x".into()).await.status, StatusCode::FORBIDDEN, "the office does not reply for the unit");
+    assert_eq!(act("unit", "step=reply&text=已组织清淤,恢复灌溉&solved=1".into()).await.status, StatusCode::SEE_OTHER);
+    // the resident reads the reply by code and rates it
+    let status = app.get(None, &format!("/public/requests?code={code}")).await;
+    assert!(status.body.contains("已组织清淤") && status.body.contains("评价办理结果"));
+    assert_eq!(app.post_form(None, "/public/requests/rate", &format!("code={code}&feedback=satisfied")).await.status, StatusCode::SEE_OTHER);
+    let done = lianxin_store::requests::get(store, id).await.unwrap();
+    assert_eq!((done.status.as_str(), done.feedback.as_deref()), ("closed", Some("satisfied")));
+    assert_eq!(
+        app.post_form(None, "/public/requests/rate", &format!("code={code}&feedback=unsatisfied")).await.status,
+        StatusCode::CONFLICT,
+        "rated once"
+    );
     assert!(audit::verify(store).await.unwrap().is_ok());
 }
 

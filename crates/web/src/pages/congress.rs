@@ -106,6 +106,7 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
             p.actions.push(Link::new(format!("/bodies/{id}/delegates?{tq}"), tx(lang, "delegates")));
             p.actions.push(Link::new(format!("/bodies/{id}/proposals"), tx(lang, "proposals")));
             p.actions.push(Link::new(format!("/bodies/{id}/activities?{tq}"), lang.pick("履职活动", "Activities")));
+            p.actions.push(Link::new(format!("/bodies/{id}/requests"), lang.pick("群众诉求", "Citizen requests")));
             if v.can(Permission::ViewReports, &b.org_path) {
                 p.actions.push(Link::new(format!("/bodies/{id}/duty?{tq}"), lang.pick("履职情况", "Duty board")));
                 p.actions.push(Link::new(format!("/bodies/{id}/composition?{tq}"), tx(lang, "composition")));
@@ -692,6 +693,8 @@ pub async fn delegate(State(state): State<AppState>, v: Viewer, Path(id): Path<i
         if is_self || a.can(Permission::ViewReports, &b.org_path) {
             p.actions.push(Link::new(format!("/delegates/{id}/duty"), lang.pick("履职档案", "Duty file")));
         }
+        // the page a contact card's QR code opens, where residents leave requests
+        p.actions.push(Link::new(format!("/public/delegates/{id}"), lang.pick("公开主页", "Public page")));
         let mut facts = Panel::default();
         facts.facts = vec![
             (tx(lang, "gender").into(), label::<Gender>(lang, &d.gender)),

@@ -12,6 +12,7 @@ mod orgs;
 mod people;
 pub(crate) mod proposals;
 mod reports;
+mod requests;
 
 use crate::auth::Viewer;
 use crate::error::{WebError, WebResult};
@@ -55,6 +56,14 @@ pub fn router() -> Router<AppState> {
         .route("/bodies/{id}/duty/rules/{rid}/remove", post(duty::remove_rule))
         .route("/bodies/{id}/duty/points", post(duty::set_points))
         .route("/delegates/{id}/duty", get(duty::file))
+        .route("/public/delegates/{id}", get(requests::delegate_page))
+        .route("/public/delegates/{id}/requests", post(requests::public_submit))
+        .route("/public/requests", get(requests::public_status))
+        .route("/public/requests/rate", post(requests::public_rate))
+        .route("/bodies/{id}/requests", get(requests::list).post(requests::office_submit))
+        .route("/bodies/{id}/requests/new", get(requests::new_form))
+        .route("/requests/{id}", get(requests::show))
+        .route("/requests/{id}/act", post(requests::act))
         .route("/notices", get(notices::list))
         .route("/notices/read", post(notices::read_all))
         .route("/notices/{id}", get(notices::open))

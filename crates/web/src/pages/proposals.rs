@@ -1052,7 +1052,7 @@ pub async fn stats(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
 }
 
 /// The handling units of a congress's tree, for a select (first option: `none`).
-async fn unit_options(state: &AppState, body: &Body, none: &str) -> WebResult<Vec<(String, String)>> {
+pub(crate) async fn unit_options(state: &AppState, body: &Body, none: &str) -> WebResult<Vec<(String, String)>> {
     let root = orgs::get(&state.store, body.org_id).await?;
     let all = orgs::subtree(&state.store, root.tenant_id, &root.path).await?;
     Ok(std::iter::once((String::new(), none.to_string()))
