@@ -192,6 +192,20 @@ async fn me_page(state: &AppState, v: &Viewer, new_token: Option<String>) -> Web
                 empty: tx(lang, "none").into(),
             });
             p.panels.push(panel);
+            // the delegate's own work, one tap away on a phone
+            let term = congress::term(&state.store, d.term_id).await?;
+            let mut work = Panel::titled(lang.pick("我的履职", "My work"));
+            work.table = Some(Table {
+                headers: vec![String::new()],
+                rows: vec![
+                    vec![Cell::link(lang.pick("记录履职活动", "Record an activity"), format!("/bodies/{}/activities/new", term.body_id))],
+                    vec![Cell::link(lang.pick("履职档案", "Duty file"), format!("/delegates/{}/duty", d.id))],
+                    vec![Cell::link(lang.pick("群众诉求", "Citizen requests"), format!("/bodies/{}/requests", term.body_id))],
+                    vec![Cell::link(lang.pick("公开主页(联系卡二维码)", "Public page (contact card QR)"), format!("/public/delegates/{}", d.id))],
+                ],
+                empty: String::new(),
+            });
+            p.panels.push(work);
         }
     }
     let mut tokens = Panel::titled(tx(lang, "api_tokens"));
