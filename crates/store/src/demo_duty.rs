@@ -1,7 +1,7 @@
 //! The demo's year of delegates' work: duty rules (the town keeps seed 000's "五个一", the
 //! county's congresses seed 002's stationed-liaison rules) and, for every active delegate
-//! of every demo congress, the activities of 2026 up to the reference day — most delegates
-//! active, about one in ten behind — plus each group's meetings. Written in bulk.
+//! of every demo congress, the activities of 2025 and of 2026 up to the reference day — most
+//! delegates active, about one in ten behind — plus each group's meetings. Written in bulk.
 
 use crate::audit::append;
 use crate::db::{insert_rows, q, RowExt, Store, V};
@@ -87,7 +87,7 @@ async fn year_of(store: &Store, change: &Change, body: &crate::congress::Body, t
     .map(|r| (r.i("id"), r.s("org"), r.oi("group_id")))
     .collect();
     let mut g = Gen(seed | 1);
-    let start = time::Date::from_calendar_date(2026, time::Month::January, 1).map_err(|e| crate::StoreError::Config(e.to_string()))?;
+    let start = time::Date::from_calendar_date(2025, time::Month::January, 1).map_err(|e| crate::StoreError::Config(e.to_string()))?;
     let span = (super::demo::REFERENCE_DAY - start).whole_days().max(1) as u64;
     let weight: u64 = MIX.iter().map(|m| m.1).sum();
     let mut acts: Vec<[V; 14]> = Vec::new();
@@ -95,10 +95,10 @@ async fn year_of(store: &Store, change: &Change, body: &crate::congress::Body, t
     let id = || crate::ids::new_id(change.now_ms);
     let place_of = |org: &str| org.trim_end_matches("党支部").trim_end_matches("党总支").trim_end_matches("委员会").to_string();
     for (did, org, _) in &delegates {
-        // one in ten is behind: a few activities, none since the spring
+        // one in ten is behind: a few activities, none this year
         let behind = g.below(10) == 0;
-        let n = if behind { 1 + g.below(2) } else { 5 + g.below(9) };
-        let days = if behind { span / 3 } else { span };
+        let n = if behind { 1 + g.below(3) } else { 10 + g.below(16) };
+        let days = if behind { 300 } else { span };
         for _ in 0..n {
             let mut roll = g.below(weight);
             let kind = MIX
@@ -126,9 +126,9 @@ async fn year_of(store: &Store, change: &Change, body: &crate::congress::Body, t
     // each group meets once or twice a half year, its members with it
     for grp in crate::congress::groups(store, term).await? {
         let members: Vec<Id> = delegates.iter().filter(|d| d.2 == Some(grp.id)).map(|d| d.0).collect();
-        for half in 0..2u64 {
+        for half in 0..4u64 {
             for _ in 0..1 + g.below(2) {
-                let from = if half == 0 { 0 } else { 181 };
+                let from = half * 181;
                 let day = start + time::Duration::days((from + g.below(150)).min(span - 1) as i64);
                 let aid = id();
                 acts.push(activity_row(

@@ -188,6 +188,8 @@ async fn authorization_matrix(app: &App) {
         (format!("/bodies/{}/activities", i.town_body), [1, 1, 0, 1, 1, 0, 0, 0]),
         (format!("/bodies/{}/activities/new", i.town_body), [1, 1, 0, 0, 1, 0, 0, 0]),
         (format!("/bodies/{}/duty", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
+        (format!("/bodies/{}/cards", i.town_body), [1, 1, 0, 0, 0, 0, 0, 0]),
+        (format!("/public/delegates/{}", i.town_delegate), [1, 1, 1, 1, 1, 1, 1, 1]),
         (format!("/bodies/{}/duty/rules", i.county_body), [1, 0, 1, 0, 0, 0, 0, 0]),
         (format!("/bodies/{}/proposals", i.town_body), [1, 1, 0, 1, 1, 0, 1, 0]),
         (format!("/bodies/{}/proposals/stats", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
@@ -741,6 +743,16 @@ async fn request_journey(app: &App) {
     let i = &app.ids;
     let store = &app.state.store;
     let count = || async { q("SELECT COUNT(*) AS n FROM requests", []).fetch_one(&store.pool).await.unwrap().i("n") };
+    // the contact cards: one per active delegate, each with the QR code of its public page
+    let cards = app.get(Some("office"), &format!("/bodies/{}/cards", i.town_body)).await;
+    let active = q("SELECT COUNT(*) AS n FROM delegates WHERE term_id = $1 AND status = 'active'", [i.town_term.into()])
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+        .i("n");
+    assert_eq!(cards.body.matches("<section class=\"card\">").count() as i64, active);
+    assert_eq!(cards.body.matches("<svg").count() as i64, active);
+    assert!(!cards.body.contains("<?xml"), "no XML declaration inside HTML");
     let page = app.get(None, &format!("/public/delegates/{}", i.town_delegate)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("向代表反映诉求"));

@@ -2,6 +2,7 @@
 //! data belongs to before it reads or writes anything.
 
 mod account;
+mod cards;
 mod congress;
 mod duty;
 mod home;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/bodies/{id}/duty/rules/{rid}/remove", post(duty::remove_rule))
         .route("/bodies/{id}/duty/points", post(duty::set_points))
         .route("/delegates/{id}/duty", get(duty::file))
+        .route("/bodies/{id}/cards", get(cards::sheet))
         .route("/public/delegates/{id}", get(requests::delegate_page))
         .route("/public/delegates/{id}/requests", post(requests::public_submit))
         .route("/public/requests", get(requests::public_status))
