@@ -296,6 +296,7 @@ pub async fn build(store: &Store, change: &Change, progress: &dyn Fn(&str)) -> R
     s.proposals = crate::demo_proposals::build(store, change, s.town_body_id, s.county_body_id).await?;
     progress("履职活动 (activities)");
     s.activities = crate::demo_duty::build(store, change).await?;
+    analyze(store).await?;
     crate::reports::network_changed();
     Ok(s)
 }
@@ -550,8 +551,13 @@ async fn write_tenant(store: &Store, change: &Change, g: &mut Gen, name: &str, s
     flush(store, &mut tx, &mut g.b).await?;
     append(&mut tx, g.tenant, change, "demo", "tenant", Some(g.tenant), None, serde_json::to_string(s).ok()).await?;
     tx.commit().await?;
-    // fresh statistics, so the planner knows the tables are no longer empty; on PostgreSQL
-    // VACUUM also marks the pages all-visible, which lets counts use index-only scans
+    Ok(())
+}
+
+/// Fresh statistics once everything is written, so the planner knows the tables are no
+/// longer empty; on PostgreSQL VACUUM also marks the pages all-visible, which lets counts
+/// use index-only scans.
+async fn analyze(store: &Store) -> Result<()> {
     let sql = if store.backend == crate::db::Backend::Postgres { "VACUUM ANALYZE" } else { "ANALYZE" };
     sqlx::raw_sql(sql).execute(&store.pool).await?;
     Ok(())

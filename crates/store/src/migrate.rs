@@ -18,7 +18,14 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (8, "notices", V8, ""),
     (9, "activities and duty rules", V9, ""),
     (10, "citizen requests", V10, ""),
+    (11, "request reply times", V11, ""),
 ];
+
+/// When a request was last replied to and whether in time, for its statistics.
+const V11: &str = r#"
+ALTER TABLE requests ADD COLUMN replied_at BIGINT;
+ALTER TABLE requests ADD COLUMN replied_on_time BIGINT;
+"#;
 
 /// Citizen requests and their timeline. The requester's name and phone are kept on the
 /// request (shown only to the office and the handler); the tracking code is unique across

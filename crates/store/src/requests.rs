@@ -245,7 +245,11 @@ pub async fn act(store: &Store, id: Id, role: Role, step: &Step, change: &Change
             set.push(", handler_org_id = ?", [V::I(*to)]);
         }
         Step::Progress { note } => text = Some(note.clone()),
-        Step::Reply { text: t, solved } => text = Some(format!("{}{t}", if *solved { "" } else { "【未能解决】" })),
+        Step::Reply { text: t, solved } => {
+            text = Some(format!("{}{t}", if *solved { "" } else { "【未能解决】" }));
+            let on_time = r.deadline_day.map(|d| today <= d).unwrap_or(true);
+            set.push(", replied_at = ?, replied_on_time = ?", [V::I(change.now_ms), V::I(i64::from(on_time))]);
+        }
         Step::Rate { feedback, comment } => {
             set.push(", feedback = ?", [V::T(feedback.code().into())]);
             text = comment.clone();
@@ -366,4 +370,74 @@ pub async fn list(store: &Store, body: &Body, f: &RequestFilter, page: PageReq) 
     sel.push(" LIMIT ? OFFSET ?", [V::I(page.per_page), V::I(page.offset())]);
     let items = sel.build().fetch_all(&store.pool).await?.iter().map(of).collect();
     Ok(Page { items, total, page: page.page, per_page: page.per_page })
+}
+
+/// The numbers of a body's requests received in a span (epoch ms, [from, to)): by status,
+/// category and handler; replied on time; ratings.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Stats {
+    pub total: i64,
+    pub by_status: Vec<(String, i64)>,
+    pub by_category: Vec<(String, i64)>,
+    /// (handler, assigned, replied, replied on time)
+    pub by_handler: Vec<(String, i64, i64, i64)>,
+    pub replied: i64,
+    pub on_time: i64,
+    pub rated: i64,
+    pub satisfied: i64,
+    pub basic: i64,
+    pub unsatisfied: i64,
+    pub overdue: i64,
+}
+
+pub async fn stats(store: &Store, body: &Body, from_ms: i64, to_ms: i64, today: i64) -> Result<Stats> {
+    let rows = q(
+        "SELECT r.status, r.category, r.feedback, r.deadline_day, r.replied_at, r.replied_on_time, o.name AS handler \
+         FROM requests r LEFT JOIN orgs o ON o.tenant_id = r.tenant_id AND o.id = r.handler_org_id \
+         WHERE r.tenant_id = $1 AND r.body_id = $2 AND r.created_at >= $3 AND r.created_at < $4",
+        [body.tenant_id.into(), body.id.into(), from_ms.into(), to_ms.into()],
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    let mut s = Stats { total: rows.len() as i64, ..Default::default() };
+    let bump = |v: &mut Vec<(String, i64)>, k: String| match v.iter_mut().find(|(x, _)| *x == k) {
+        Some((_, n)) => *n += 1,
+        None => v.push((k, 1)),
+    };
+    for r in &rows {
+        let status = r.s("status");
+        bump(&mut s.by_status, status.clone());
+        bump(&mut s.by_category, r.s("category"));
+        let replied = r.oi("replied_at").is_some();
+        let on_time = r.oi("replied_on_time") == Some(1);
+        if replied {
+            s.replied += 1;
+            s.on_time += i64::from(on_time);
+        }
+        match r.os("feedback").as_deref() {
+            Some("satisfied") => s.satisfied += 1,
+            Some("basic") => s.basic += 1,
+            Some("unsatisfied") => s.unsatisfied += 1,
+            _ => {}
+        }
+        if status == "assigned" && r.oi("deadline_day").map(|d| today > d).unwrap_or(false) {
+            s.overdue += 1;
+        }
+        if let Some(h) = r.os("handler") {
+            match s.by_handler.iter_mut().find(|x| x.0 == h) {
+                Some(x) => {
+                    x.1 += 1;
+                    x.2 += i64::from(replied);
+                    x.3 += i64::from(replied && on_time);
+                }
+                None => s.by_handler.push((h, 1, i64::from(replied), i64::from(replied && on_time))),
+            }
+        }
+    }
+    s.rated = s.satisfied + s.basic + s.unsatisfied;
+    for v in [&mut s.by_status, &mut s.by_category] {
+        v.sort_by_key(|x| std::cmp::Reverse(x.1));
+    }
+    s.by_handler.sort_by_key(|x| std::cmp::Reverse(x.1));
+    Ok(s)
 }

@@ -796,6 +796,29 @@ async fn request_journey(app: &App) {
         StatusCode::CONFLICT,
         "rated once"
     );
+    // the numbers: received, on time, satisfied
+    let st = app.get(Some("office"), &format!("/bodies/{}/requests/stats?year=2026", i.town_body)).await;
+    assert_eq!(st.status, StatusCode::OK);
+    assert!(
+        st.body.contains("<b>1</b><span>受理</span>") && st.body.contains("<b>100.0%</b><span>满意率(含基本满意)</span>"),
+        "{}",
+        st.body.chars().take(3000).collect::<String>()
+    );
+    assert_eq!(app.get(Some("delegate"), &format!("/bodies/{}/requests/stats", i.town_body)).await.status, StatusCode::FORBIDDEN);
+    // a delegate records one they were given on a visit: it is theirs, by the delegate channel
+    let r = app
+        .post_form(
+            Some("delegate"),
+            &format!("/bodies/{}/requests", i.town_body),
+            "category=livelihood&text=独居老人冬季取暖困难,请求帮助&place=七里洞村",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let rid: i64 = r.location.trim_start_matches("/requests/").parse().unwrap();
+    let given = lianxin_store::requests::get(store, rid).await.unwrap();
+    assert_eq!(given.channel, "delegate");
+    assert!(given.delegate_id.is_some());
+    assert_eq!(app.get(Some("delegate"), &r.location).await.status, StatusCode::OK, "the delegate sees what was left with them");
     assert!(audit::verify(store).await.unwrap().is_ok());
 }
 

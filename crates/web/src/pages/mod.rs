@@ -64,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/public/requests/rate", post(requests::public_rate))
         .route("/bodies/{id}/requests", get(requests::list).post(requests::office_submit))
         .route("/bodies/{id}/requests/new", get(requests::new_form))
+        .route("/bodies/{id}/requests/stats", get(requests::stats))
         .route("/requests/{id}", get(requests::show))
         .route("/requests/{id}/act", post(requests::act))
         .route("/notices", get(notices::list))

@@ -9,12 +9,13 @@ use super::{opt_id, page, see_other};
 use crate::auth::Viewer;
 use crate::error::{WebError, WebResult};
 use crate::i18n::{label, t as tx};
-use crate::view::{fmt_ms, options, qs, xlsx_response, Cell, Ctx, Field, Form, Link, Page, Pager, Panel, Table};
+use crate::view::{fmt_ms, options, qs, xlsx_response, Bar, Cell, Ctx, Field, Form, Link, Page, Pager, Panel, Stat, Table};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Form as FormData;
 use lianxin_domain::access::Permission;
+use lianxin_domain::composition::Share;
 use lianxin_domain::lang::Coded;
 use lianxin_domain::proposal::{date_of_day, day_number};
 use lianxin_domain::request::{normalise_code, Feedback, RequestCategory, RequestChannel, RequestInput, RequestStatus, Role, Step};
@@ -312,6 +313,11 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
         p.crumbs.push(Link::new(format!("/bodies/{id}"), &body.name));
         if pt.office {
             p.actions.push(Link::new(format!("/bodies/{id}/requests/new"), lang.pick("登记来电来访", "Record a call or visit")));
+        } else if pt.delegate.is_some() {
+            p.actions.push(Link::new(format!("/bodies/{id}/requests/new"), lang.pick("登记群众诉求", "Record a resident's request")));
+        }
+        if v.user()?.can(Permission::ViewReports, &body.org_path) {
+            p.actions.push(Link::new(format!("/bodies/{id}/requests/stats"), tx(lang, "stats")));
         }
         p.actions.push(Link::new(format!("{base}&format=xlsx"), tx(lang, "export")));
         let mut panel = Panel::default();
@@ -349,13 +355,22 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
     page(&v, r)
 }
 
-/// The office records a request that came by phone or in person.
+/// The office records a request that came by phone; a delegate one they were given on a
+/// visit or at a reception.
 pub async fn new_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
     let r = async {
         let body = congress::body(&state.store, id).await?;
-        v.require(Permission::EditDelegates, &body.org_path)?;
+        let pt = parts(&state, &v, &body).await?;
+        if !pt.office && pt.delegate.is_none() {
+            return Err(WebError::Forbidden);
+        }
         let lang = v.lang;
-        let mut p = Page::new(Ctx::new(&v, &format!("/bodies/{id}/requests/new"), "bodies"), lang.pick("登记来电来访", "Record a call or visit"));
+        let title = if pt.office {
+            lang.pick("登记来电来访", "Record a call or visit")
+        } else {
+            lang.pick("登记群众诉求", "Record a resident's request")
+        };
+        let mut p = Page::new(Ctx::new(&v, &format!("/bodies/{id}/requests/new"), "bodies"), title);
         p.crumbs.push(Link::new(format!("/bodies/{id}/requests"), lang.pick("群众诉求", "Citizen requests")));
         let mut panel = Panel::default();
         panel.form = Some(Form::post(format!("/bodies/{id}/requests"), &v.csrf, tx(lang, "save"), request_fields(lang, &RequestInput::default())));
@@ -378,12 +393,110 @@ pub async fn office_submit(State(state): State<AppState>, v: Viewer, Path(id): P
     let r = async {
         v.check_csrf(&o.csrf)?;
         let body = congress::body(&state.store, id).await?;
-        v.require(Permission::EditDelegates, &body.org_path)?;
+        let pt = parts(&state, &v, &body).await?;
+        // a delegate records it as theirs; the office as a call
+        let (delegate, channel) = match (pt.office, pt.delegate) {
+            (false, Some(d)) => (Some(d), RequestChannel::Delegate),
+            (true, _) => (None, RequestChannel::Phone),
+            (false, None) => return Err(WebError::Forbidden),
+        };
         let f = o.f;
         let input = RequestInput { category: f.category, place: f.place, text: f.text, name: f.name, phone: f.phone };
         let valid = input.validate().map_err(WebError::from)?;
-        let req = requests::submit(&state.store, &body, None, RequestChannel::Phone, &valid, &v.change(&state)?).await?;
+        let req = requests::submit(&state.store, &body, delegate, channel, &valid, &v.change(&state)?).await?;
         Ok(see_other(&format!("/requests/{}", req.id)))
+    }
+    .await;
+    page(&v, r)
+}
+
+#[derive(Deserialize, Default)]
+pub struct StatsQuery {
+    year: Option<i32>,
+    format: Option<String>,
+}
+
+/// The numbers of a year's requests: by status, category and handler, on-time and
+/// satisfaction rates (issue 4, item 12).
+pub async fn stats(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<StatsQuery>) -> Response {
+    let r = async {
+        let body = congress::body(&state.store, id).await?;
+        v.require(Permission::ViewReports, &body.org_path)?;
+        let lang = v.lang;
+        let year = q.year.unwrap_or(state.today().year());
+        let (from, to) = lianxin_store::proposals::year_span_ms(year)?;
+        let s = requests::stats(&state.store, &body, from, to, day_number(state.today())).await?;
+        let by_handler = Table {
+            headers: vec![
+                lang.pick("承办单位", "Handler").into(),
+                lang.pick("交办", "Assigned").into(),
+                tx(lang, "reply").into(),
+                tx(lang, "on_time_rate").into(),
+            ],
+            rows: s
+                .by_handler
+                .iter()
+                .map(|(h, a, r, o)| {
+                    vec![Cell::text(h), Cell::text(a.to_string()), Cell::text(r.to_string()), Cell::text(Share::of(*o, *r).percent())]
+                })
+                .collect(),
+            empty: tx(lang, "none").into(),
+        };
+        if q.format.as_deref() == Some("xlsx") {
+            return Ok(xlsx_response(&format!("{}-群众诉求统计-{year}.xlsx", body.name), "诉求统计", &by_handler));
+        }
+        let mut p = Page::new(
+            Ctx::new(&v, &format!("/bodies/{id}/requests/stats"), "bodies"),
+            format!("{} · {} {year}", body.name, lang.pick("群众诉求统计", "Request numbers")),
+        );
+        p.crumbs.push(Link::new(format!("/bodies/{id}/requests"), lang.pick("群众诉求", "Citizen requests")));
+        p.actions.push(Link::new(format!("/bodies/{id}/requests/stats?year={year}&format=xlsx"), tx(lang, "export")));
+        let closed = s.by_status.iter().find(|x| x.0 == "closed").map(|x| x.1).unwrap_or(0);
+        let mut head = Panel::default();
+        head.form = Some(Form::filter(
+            format!("/bodies/{id}/requests/stats"),
+            tx(lang, "search"),
+            vec![Field::new("number", "year", lang.pick("年度", "Year"), year.to_string())],
+        ));
+        head.stats = vec![
+            Stat {
+                label: lang.pick("受理", "Received").into(),
+                value: s.total.to_string(),
+                sub: format!("{} {closed}", label::<RequestStatus>(lang, "closed")),
+            },
+            Stat {
+                label: tx(lang, "on_time_rate").into(),
+                value: Share::of(s.on_time, s.replied).percent(),
+                sub: format!("{} / {}", s.on_time, s.replied),
+            },
+            Stat {
+                label: tx(lang, "satisfaction_rate").into(),
+                value: Share::of(s.satisfied + s.basic, s.rated).percent(),
+                sub: format!("{} / {}", s.satisfied + s.basic, s.rated),
+            },
+            Stat { label: tx(lang, "overdue").into(), value: s.overdue.to_string(), sub: String::new() },
+        ];
+        p.panels.push(head);
+        let bars = |v: &Vec<(String, i64)>, lbl: &dyn Fn(&str) -> String| -> Vec<Bar> {
+            v.iter()
+                .map(|(k, n)| {
+                    let sh = Share::of(*n, s.total);
+                    Bar { label: lbl(k), count: *n, pct: sh.percent(), width: sh.tenths / 10 }
+                })
+                .collect()
+        };
+        p.panels.push(Panel {
+            title: tx(lang, "status").into(),
+            bars: bars(&s.by_status, &|k| label::<RequestStatus>(lang, k)),
+            ..Default::default()
+        });
+        p.panels.push(Panel {
+            title: tx(lang, "category").into(),
+            bars: bars(&s.by_category, &|k| label::<RequestCategory>(lang, k)),
+            ..Default::default()
+        });
+        p.panels.push(Panel { title: lang.pick("承办单位", "Handlers").into(), table: Some(by_handler), ..Default::default() });
+        Ok(p.render())
     }
     .await;
     page(&v, r)
