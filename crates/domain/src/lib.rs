@@ -16,6 +16,7 @@
 //! - [`proposal`]: proposals, motions, suggestions and opinions: the handling state machine (R-J4, R-M).
 //! - [`notice`]: who is told what when a step is taken on their work.
 //! - [`request`]: citizen requests (诉求): intake, the handling flow, tracking codes.
+//! - [`evaluation`]: residents' yearly anonymous rating of delegates (seed 002).
 //! - [`duty`]: activities between meetings, duty rules and standings, the duty file's points (seeds 000, 002).
 
 pub mod access;
@@ -25,6 +26,7 @@ pub mod congress;
 pub mod coverage;
 pub mod duty;
 pub mod error;
+pub mod evaluation;
 pub mod lang;
 pub mod notice;
 pub mod org;

@@ -23,6 +23,7 @@ pub mod demo;
 mod demo_duty;
 mod demo_proposals;
 pub mod duty;
+pub mod evaluations;
 pub mod ids;
 pub mod import;
 pub mod migrate;

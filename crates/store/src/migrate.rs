@@ -19,7 +19,43 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (9, "activities and duty rules", V9, ""),
     (10, "citizen requests", V10, ""),
     (11, "request reply times", V11, ""),
+    (12, "residents' evaluation of delegates", V12, ""),
 ];
+
+/// Residents' evaluation: a round per body and year; one-time slips (kept as hashes) per
+/// delegate; ratings that carry neither the slip nor a time, and a random id, so none can
+/// be traced to the person who gave it.
+const V12: &str = r#"
+CREATE TABLE evaluation_rounds (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    term_id BIGINT NOT NULL,
+    year BIGINT NOT NULL,
+    closes_on TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX rounds_by_year ON evaluation_rounds (tenant_id, body_id, year);
+CREATE TABLE evaluation_slips (
+    code_hash TEXT NOT NULL PRIMARY KEY,
+    tenant_id BIGINT NOT NULL,
+    round_id BIGINT NOT NULL,
+    delegate_id BIGINT NOT NULL,
+    used BIGINT NOT NULL
+);
+CREATE INDEX slips_by_delegate ON evaluation_slips (tenant_id, round_id, delegate_id);
+CREATE TABLE evaluation_ratings (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    round_id BIGINT NOT NULL,
+    delegate_id BIGINT NOT NULL,
+    rating TEXT NOT NULL,
+    comment TEXT,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX ratings_by_delegate ON evaluation_ratings (tenant_id, round_id, delegate_id);
+"#;
 
 /// When a request was last replied to and whether in time, for its statistics.
 const V11: &str = r#"

@@ -897,3 +897,50 @@ db_test!(citizen_requests_flow_from_a_code_to_a_rating, |store| async move {
     assert!(requests::act(&store, dup.id, Role::Office, &Step::Merge { into: done.id }, &ch()).await.is_err(), "the target is closed");
     assert!(audit::verify(&store).await.unwrap().is_ok());
 });
+
+db_test!(residents_rate_delegates_once_per_slip_and_anonymously, |store| async move {
+    use lianxin_domain::evaluation::Rating;
+    use lianxin_store::evaluations;
+    let t = town(&store).await;
+    let d1 =
+        congress::add_delegate(&store, &t.term, &DelegateInput { person_id: t.people[0].id, category: "farmer".into(), ..Default::default() }, &ch())
+            .await
+            .unwrap();
+    let round = evaluations::open(&store, &t.body, &t.term, 2026, "2026-12-31", &ch()).await.unwrap();
+    assert!(evaluations::open(&store, &t.body, &t.term, 2026, "2026-12-31", &ch()).await.is_err(), "one round a year");
+    assert!(evaluations::issue_slips(&store, &round, d1.id, 0, &ch()).await.is_err());
+    assert!(evaluations::issue_slips(&store, &round, 999, 3, &ch()).await.is_err());
+    let codes = evaluations::issue_slips(&store, &round, d1.id, 3, &ch()).await.unwrap();
+    assert_eq!(codes.len(), 3);
+    // only hashes are kept
+    let kept =
+        q("SELECT COUNT(*) AS n FROM evaluation_slips WHERE code_hash = $1", [codes[0].as_str().into()]).fetch_one(&store.pool).await.unwrap().i("n");
+    assert_eq!(kept, 0);
+    assert_eq!(evaluations::slip(&store, &codes[0], "2026-11-18").await.unwrap().map(|s| s.1), Some("李建国".to_string()));
+    // the same slip twice at once: one rating
+    let (a, b) = tokio::join!(
+        evaluations::rate(&store, &codes[0], Rating::Good, Some("很负责"), "2026-11-18"),
+        evaluations::rate(&store, &codes[0], Rating::Poor, None, "2026-11-18")
+    );
+    assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1);
+    assert!(evaluations::slip(&store, &codes[0], "2026-11-18").await.unwrap().is_none(), "used");
+    evaluations::rate(&store, &codes[1], Rating::Fair, None, "2026-11-18").await.unwrap();
+    assert!(evaluations::rate(&store, &codes[2], Rating::Good, None, "2027-01-01").await.is_err(), "closed");
+    assert!(evaluations::rate(&store, "AAAA-BBBB-CCCC-DDDD", Rating::Good, None, "2026-11-18").await.is_err());
+    let res = evaluations::results(&store, &round).await.unwrap();
+    let r = &res[&d1.id];
+    assert_eq!((r.responses(), r.slips, r.poor + r.good + r.fair), (2, 3, 2));
+    // nothing in a rating points back to a slip or a time
+    let cols: Vec<String> = q("SELECT * FROM evaluation_ratings", [])
+        .fetch_all(&store.pool)
+        .await
+        .unwrap()
+        .first()
+        .map(|row| {
+            use sqlx::{Column, Row};
+            row.columns().iter().map(|c| c.name().to_string()).collect()
+        })
+        .unwrap();
+    assert_eq!(cols, ["tenant_id", "id", "round_id", "delegate_id", "rating", "comment"]);
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});

@@ -189,6 +189,8 @@ async fn authorization_matrix(app: &App) {
         (format!("/bodies/{}/activities/new", i.town_body), [1, 1, 0, 0, 1, 0, 0, 0]),
         (format!("/bodies/{}/duty", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
         (format!("/bodies/{}/cards", i.town_body), [1, 1, 0, 0, 0, 0, 0, 0]),
+        (format!("/bodies/{}/evaluation", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
+        ("/public/evaluate".to_string(), [1, 1, 1, 1, 1, 1, 1, 1]),
         (format!("/public/delegates/{}", i.town_delegate), [1, 1, 1, 1, 1, 1, 1, 1]),
         (format!("/bodies/{}/duty/rules", i.county_body), [1, 0, 1, 0, 0, 0, 0, 0]),
         (format!("/bodies/{}/proposals", i.town_body), [1, 1, 0, 1, 1, 0, 1, 0]),
@@ -641,6 +643,7 @@ both!(journey, office_journey);
 both!(import, import_round_trip);
 both!(duty, duty_journey);
 both!(requests, request_journey);
+both!(evaluation, evaluation_journey);
 
 /// A delegate records an activity from the phone form; the office sets seed 002's rules,
 /// sees who is behind, records for a group with ticked delegates; the duty file counts it.
@@ -820,6 +823,35 @@ async fn request_journey(app: &App) {
     assert!(given.delegate_id.is_some());
     assert_eq!(app.get(Some("delegate"), &r.location).await.status, StatusCode::OK, "the delegate sees what was left with them");
     assert!(audit::verify(store).await.unwrap().is_ok());
+}
+
+/// The office opens the year's evaluation and prints slips; a resident rates a delegate once
+/// by slip, anonymously; the tally reaches the board and the duty file.
+async fn evaluation_journey(app: &App) {
+    let i = &app.ids;
+    let url = format!("/bodies/{}/evaluation", i.town_body);
+    assert_eq!(app.post_form(Some("delegate"), &url, "year=2026&closes_on=2026-12-31").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_form(Some("office"), &url, "year=2026&closes_on=2026-12-31").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_form(Some("office"), &url, "year=2026&closes_on=2026-12-31").await.status, StatusCode::CONFLICT, "one round a year");
+    let slips_url = format!("{url}/slips?year=2026&delegate={}&n=3", i.town_delegate);
+    assert_eq!(app.post_form(Some("delegate"), &slips_url, "").await.status, StatusCode::FORBIDDEN);
+    let sheet = app.post_form(Some("office"), &slips_url, "").await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    let codes: Vec<String> = sheet.body.split("<div class=\"code\">").skip(1).map(|s| s.split('<').next().unwrap().to_string()).collect();
+    assert_eq!(codes.len(), 3);
+    assert_eq!(sheet.body.matches("<svg").count(), 3);
+    let name = lianxin_store::congress::delegate(&app.state.store, i.town_delegate).await.unwrap().name;
+    let form = app.get(None, &format!("/public/evaluate?c={}", codes[0].to_lowercase())).await;
+    assert!(form.status == StatusCode::OK && form.body.contains(&name));
+    assert_eq!(app.post_form(None, "/public/evaluate", &format!("c={}&rating=good&comment=很负责", codes[0])).await.status, StatusCode::OK);
+    assert_eq!(app.post_form(None, "/public/evaluate", &format!("c={}&rating=poor", codes[0])).await.status, StatusCode::CONFLICT, "once per slip");
+    assert_eq!(app.get(None, &format!("/public/evaluate?c={}", codes[0])).await.status, StatusCode::NOT_FOUND, "a used slip opens nothing");
+    assert_eq!(app.get(None, "/public/evaluate?c=AAAA-BBBB-CCCC-DDDD").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post_form(None, "/public/evaluate", &format!("c={}&rating=great", codes[1])).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let board = app.get(Some("office"), &format!("{url}?year=2026")).await;
+    assert!(board.body.contains("100.0%") && board.body.contains("33.3%"), "satisfaction and response rate");
+    let file = app.get(Some("office"), &format!("/delegates/{}/duty?year=2026", i.town_delegate)).await;
+    assert!(file.body.contains("<b>100.0%</b><span>群众评议满意率</span>"));
 }
 
 /// Through a real socket: sign in with the form, keep the cookie, be locked out after

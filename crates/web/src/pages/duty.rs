@@ -322,6 +322,7 @@ pub async fn board(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
         p.crumbs.push(Link::new(format!("/bodies/{id}?term={}", term.id), format!("{} {}", body.name, term_label(lang, &term))));
         p.actions.push(Link::new(format!("/bodies/{id}/activities?term={}", term.id), lang.pick("履职活动", "Activities")));
         p.actions.push(Link::new(format!("/bodies/{id}/duty/rules"), lang.pick("履职规则", "Duty rules")));
+        p.actions.push(Link::new(format!("/bodies/{id}/evaluation?year={year}"), lang.pick("群众评议", "Residents' evaluation")));
         p.actions.push(Link::new(format!("/bodies/{id}/duty?term={}&format=xlsx", term.id), tx(lang, "export")));
         let mut head = Panel::titled(format!("{year} {}", lang.pick("年履职统计", "totals")));
         head.form = Some(Form::filter(
@@ -413,6 +414,14 @@ pub async fn file(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
         head.stats = std::iter::once(Stat { label: lang.pick("履职积分", "Score").into(), value: f.score.to_string(), sub: String::new() })
             .chain(f.counts.iter().map(|(s, n)| Stat { label: s.label(lang).into(), value: n.to_string(), sub: String::new() }))
             .collect();
+        if let Some(round) = lianxin_store::evaluations::round(&state.store, &body, i64::from(year)).await? {
+            let t = lianxin_store::evaluations::results(&state.store, &round).await?.remove(&id).unwrap_or_default();
+            head.stats.push(Stat {
+                label: lang.pick("群众评议满意率", "Residents' satisfaction").into(),
+                value: t.satisfaction().percent(),
+                sub: format!("{} {}", t.responses(), lang.pick("人评议", "ratings")),
+            });
+        }
         p.panels.push(head);
         if !f.standings.is_empty() {
             let mut st = Panel::titled(lang.pick("履职要求", "Duty rules"));

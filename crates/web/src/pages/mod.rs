@@ -2,9 +2,10 @@
 //! data belongs to before it reads or writes anything.
 
 mod account;
-mod cards;
+pub(crate) mod cards;
 mod congress;
 mod duty;
+mod evaluation;
 mod home;
 mod io;
 mod notices;
@@ -57,6 +58,9 @@ pub fn router() -> Router<AppState> {
         .route("/bodies/{id}/duty/rules/{rid}/remove", post(duty::remove_rule))
         .route("/bodies/{id}/duty/points", post(duty::set_points))
         .route("/delegates/{id}/duty", get(duty::file))
+        .route("/bodies/{id}/evaluation", get(evaluation::board).post(evaluation::open))
+        .route("/bodies/{id}/evaluation/slips", post(evaluation::slips))
+        .route("/public/evaluate", get(evaluation::public_form).post(evaluation::public_rate))
         .route("/bodies/{id}/cards", get(cards::sheet))
         .route("/public/delegates/{id}", get(requests::delegate_page))
         .route("/public/delegates/{id}/requests", post(requests::public_submit))
