@@ -17,6 +17,7 @@
 //! - [`notice`]: who is told what when a step is taken on their work.
 //! - [`request`]: citizen requests (诉求): intake, the handling flow, tracking codes.
 //! - [`evaluation`]: residents' yearly anonymous rating of delegates (seed 002).
+//! - [`reception`]: delegate studios, recurring reception days and the duty rota (逢四说事).
 //! - [`duty`]: activities between meetings, duty rules and standings, the duty file's points (seeds 000, 002).
 
 pub mod access;
@@ -32,6 +33,7 @@ pub mod notice;
 pub mod org;
 pub mod person;
 pub mod proposal;
+pub mod reception;
 pub mod request;
 
 pub use error::{DomainError, FieldError};

@@ -70,9 +70,33 @@ pub async fn build(store: &Store, change: &Change) -> Result<usize> {
             crate::duty::apply_preset(store, &body, preset, change).await?;
             let Some(term) = crate::congress::current_term(store, &body, &on).await? else { continue };
             total += year_of(store, change, &body, &term, tenant.unsigned_abs() ^ body.id.unsigned_abs()).await?;
+            studio(store, change, &body, &term, tenant == super::demo::TOWN_ID).await?;
         }
     }
     Ok(total)
+}
+
+/// A studio for each congress: the town's receives on the 4th, 14th and 24th (逢四说事),
+/// the others on the 10th, with six delegates taking turns.
+async fn studio(store: &Store, change: &Change, body: &crate::congress::Body, term: &crate::congress::Term, town: bool) -> Result<()> {
+    let input = lianxin_domain::reception::StudioInput {
+        name: format!("{}党代表工作室", body.org_name.trim_end_matches("委员会").trim_start_matches("中共")),
+        address: format!("{}党群服务中心一楼", body.org_name.trim_end_matches("委员会").trim_start_matches("中共")),
+        days: if town { "4,14,24".into() } else { "10".into() },
+        hours: "9:00–12:00".into(),
+    };
+    let Ok(valid) = input.validate() else { return Ok(()) };
+    let id = crate::reception::create(store, body, &valid, change).await?;
+    let rota: Vec<Id> = q(
+        "SELECT id FROM delegates WHERE tenant_id = $1 AND term_id = $2 AND status = 'active' ORDER BY id LIMIT 6",
+        [term.tenant_id.into(), term.id.into()],
+    )
+    .fetch_all(&store.pool)
+    .await?
+    .iter()
+    .map(|r| r.i("id"))
+    .collect();
+    crate::reception::set_rota(store, body, id, &rota, change).await
 }
 
 async fn year_of(store: &Store, change: &Change, body: &crate::congress::Body, term: &crate::congress::Term, seed: u64) -> Result<usize> {

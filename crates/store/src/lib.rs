@@ -32,6 +32,7 @@ pub mod notices;
 pub mod orgs;
 pub mod people;
 pub mod proposals;
+pub mod reception;
 pub mod reports;
 pub mod requests;
 pub mod search;

@@ -20,7 +20,33 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (10, "citizen requests", V10, ""),
     (11, "request reply times", V11, ""),
     (12, "residents' evaluation of delegates", V12, ""),
+    (13, "delegate studios and reception rota", V13, ""),
 ];
+
+/// Delegate studios with their reception days ("4,14,24") and the rota of delegates who
+/// take the days in turn, counted from the day the rota was set.
+const V13: &str = r#"
+CREATE TABLE studios (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    address TEXT NOT NULL,
+    days TEXT NOT NULL,
+    hours TEXT NOT NULL,
+    rota_since TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX studios_by_body ON studios (tenant_id, body_id);
+CREATE TABLE studio_rota (
+    tenant_id BIGINT NOT NULL,
+    studio_id BIGINT NOT NULL,
+    position BIGINT NOT NULL,
+    delegate_id BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, studio_id, position)
+);
+"#;
 
 /// Residents' evaluation: a round per body and year; one-time slips (kept as hashes) per
 /// delegate; ratings that carry neither the slip nor a time, and a random id, so none can

@@ -944,3 +944,35 @@ db_test!(residents_rate_delegates_once_per_slip_and_anonymously, |store| async m
     assert_eq!(cols, ["tenant_id", "id", "round_id", "delegate_id", "rating", "comment"]);
     assert!(audit::verify(&store).await.unwrap().is_ok());
 });
+
+db_test!(studios_receive_on_their_days_with_delegates_in_turn, |store| async move {
+    use lianxin_domain::reception::StudioInput;
+    use lianxin_store::reception;
+    let t = town(&store).await;
+    let add = |pid: i64| DelegateInput { person_id: pid, category: "farmer".into(), ..Default::default() };
+    let d1 = congress::add_delegate(&store, &t.term, &add(t.people[0].id), &ch()).await.unwrap();
+    let d2 = congress::add_delegate(&store, &t.term, &add(t.people[1].id), &ch()).await.unwrap();
+    let input = StudioInput {
+        name: "郴江镇党代表工作室".into(), address: "镇政府一楼".into(), days: "4,14,24".into(), hours: "9:00–12:00".into()
+    };
+    let sid = reception::create(&store, &t.body, &input.validate().unwrap(), &ch()).await.unwrap();
+    assert!(reception::set_rota(&store, &t.body, sid, &[d1.id, d1.id], &ch()).await.is_err(), "once each");
+    assert!(reception::set_rota(&store, &t.body, sid, &[d1.id, 999], &ch()).await.is_err(), "delegates of this congress");
+    reception::set_rota(&store, &t.body, sid, &[d1.id, d2.id], &ch()).await.unwrap();
+    // the rota was set on 2026-11-18: from the 24th they take turns
+    let cal = reception::calendar(&store, &t.body, "2026-11-01", "2026-12-31").await.unwrap();
+    let seen: Vec<(String, Option<String>)> = cal.iter().map(|r| (r.on.clone(), r.delegate.as_ref().map(|d| d.1.clone()))).collect();
+    assert_eq!(
+        seen,
+        [
+            ("2026-11-04".to_string(), None),
+            ("2026-11-14".to_string(), None),
+            ("2026-11-24".to_string(), Some("李建国".to_string())),
+            ("2026-12-04".to_string(), Some("王桂英".to_string())),
+            ("2026-12-14".to_string(), Some("李建国".to_string())),
+            ("2026-12-24".to_string(), Some("王桂英".to_string())),
+        ]
+    );
+    assert!(reception::calendar(&store, &t.body, "x", "2026-12-31").await.is_err());
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});

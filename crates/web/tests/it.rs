@@ -644,6 +644,7 @@ both!(import, import_round_trip);
 both!(duty, duty_journey);
 both!(requests, request_journey);
 both!(evaluation, evaluation_journey);
+both!(reception, reception_journey);
 
 /// A delegate records an activity from the phone form; the office sets seed 002's rules,
 /// sees who is behind, records for a group with ticked delegates; the duty file counts it.
@@ -852,6 +853,34 @@ async fn evaluation_journey(app: &App) {
     assert!(board.body.contains("100.0%") && board.body.contains("33.3%"), "satisfaction and response rate");
     let file = app.get(Some("office"), &format!("/delegates/{}/duty?year=2026", i.town_delegate)).await;
     assert!(file.body.contains("<b>100.0%</b><span>群众评议满意率</span>"));
+}
+
+/// The office sets up a studio with 逢四说事 days and a rota; the public calendar names who
+/// is on duty, linking to their public page.
+async fn reception_journey(app: &App) {
+    let i = &app.ids;
+    let url = format!("/bodies/{}/studios", i.town_body);
+    assert_eq!(app.post_form(Some("delegate"), &url, "name=x&address=y&days=4").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post_form(Some("office"), &url, "name=郴江镇党代表工作室&address=镇政府一楼&days=每周一").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.post_form(Some("office"), &url, "name=郴江镇党代表工作室&address=镇政府一楼&days=4,14,24&hours=9:00–12:00").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let sid = q("SELECT id FROM studios WHERE body_id = $1", [i.town_body.into()]).fetch_one(&app.state.store.pool).await.unwrap().i("id");
+    let r = app.post_form(Some("office"), &format!("{url}/{sid}/rota"), &format!("delegates={}", i.town_delegate)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let name = lianxin_store::congress::delegate(&app.state.store, i.town_delegate).await.unwrap().name;
+    let cal = app.get(None, &format!("/public/bodies/{}/reception", i.town_body)).await;
+    assert_eq!(cal.status, StatusCode::OK);
+    assert!(
+        cal.body.contains("镇政府一楼") && cal.body.contains(&format!("/public/delegates/{}\">{name}</a>", i.town_delegate)),
+        "{}",
+        cal.body.chars().take(3000).collect::<String>()
+    );
+    assert!(app.get(Some("office"), &url).await.body.contains("每月4、14、24日"));
 }
 
 /// Through a real socket: sign in with the form, keep the cookie, be locked out after

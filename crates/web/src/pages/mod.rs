@@ -13,6 +13,7 @@ pub(crate) use notices::line as notice_line;
 mod orgs;
 mod people;
 pub(crate) mod proposals;
+mod reception;
 mod reports;
 mod requests;
 
@@ -60,6 +61,9 @@ pub fn router() -> Router<AppState> {
         .route("/delegates/{id}/duty", get(duty::file))
         .route("/bodies/{id}/evaluation", get(evaluation::board).post(evaluation::open))
         .route("/bodies/{id}/evaluation/slips", post(evaluation::slips))
+        .route("/bodies/{id}/studios", get(reception::studios).post(reception::create))
+        .route("/bodies/{id}/studios/{sid}/rota", post(reception::set_rota))
+        .route("/public/bodies/{id}/reception", get(reception::public_calendar))
         .route("/public/evaluate", get(evaluation::public_form).post(evaluation::public_rate))
         .route("/bodies/{id}/cards", get(cards::sheet))
         .route("/public/delegates/{id}", get(requests::delegate_page))
