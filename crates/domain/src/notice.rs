@@ -17,6 +17,8 @@ coded_enum! {
         Progress => "progress", "办理进展", "Progress";
         Replied => "replied", "已答复,请评价", "Replied: please rate";
         Rehandle => "rehandle", "代表不满意,请重新办理", "Rated unsatisfied: handle again";
+        DutyDueSoon => "duty_due_soon", "即将到期,请及时履职", "Due soon";
+        DutyOverdue => "duty_overdue", "已逾期,请尽快履职", "Overdue";
     }
 }
 

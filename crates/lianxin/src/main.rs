@@ -84,6 +84,9 @@ enum Cmd {
     },
     /// Rebuild the full-text index of proposals from the database.
     Reindex,
+    /// Remind delegates behind on a duty rule (once per rule and period); the server also
+    /// does this every day.
+    Remind,
     /// Write a consistent copy of the SQLite database while it is in use.
     Backup {
         #[arg(long)]
@@ -164,6 +167,17 @@ fn config(args: &ServeArgs) -> Config {
 }
 
 async fn serve(store: Store, args: &ServeArgs) -> Result<()> {
+    // duty reminders now and then every day (each goes once per rule and period)
+    let daily = store.clone();
+    tokio::spawn(async move {
+        loop {
+            let today = lianxin_store::day_of_ms(SystemClock.now_ms());
+            if let Err(e) = lianxin_store::duty::remind(&daily, today, &cli_change("remind")).await {
+                tracing::warn!("duty reminders: {e}");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+        }
+    });
     // bring the search index up to date (or build it) before the first search asks
     let warm = store.clone();
     tokio::spawn(async move {
@@ -342,6 +356,13 @@ async fn run() -> Result<()> {
                 bench::run(&cli.database_url, requests).await?;
             }
             bench_search::run(search_docs, requests.max(200))
+        }
+        Cmd::Remind => {
+            let store = open(&cli.database_url, cli.index_dir.as_deref(), false).await?;
+            let today = lianxin_store::day_of_ms(SystemClock.now_ms());
+            let n = lianxin_store::duty::remind(&store, today, &cli_change("remind")).await.map_err(|e| anyhow!("{e}"))?;
+            println!("{n} reminders sent / 已发送 {n} 条履职提醒");
+            Ok(())
         }
         Cmd::Reindex => {
             let store = open(&cli.database_url, cli.index_dir.as_deref(), false).await?;

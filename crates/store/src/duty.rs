@@ -574,3 +574,52 @@ pub async fn totals(store: &Store, term: &Term, from: &str, to: &str) -> Result<
     .i("n");
     Ok(t)
 }
+
+/// Tells each delegate behind on a rule (due soon or overdue), once per rule and period:
+/// a notice on their 消息 page. Run daily (the server does, and `lianxin remind`).
+pub async fn remind(store: &Store, today: time::Date, change: &Change) -> Result<usize> {
+    use lianxin_domain::notice::NoticeKind;
+    let mut sent = 0;
+    for body in crate::congress::bodies(store, &[None]).await? {
+        let Some(term) = crate::congress::current_term(store, &body, &fmt_date(today)).await? else { continue };
+        for rr in report(store, &body, &term, today).await? {
+            if rr.rule.applies_to != AppliesTo::Delegate {
+                continue;
+            }
+            let subject = rr.rule.describe(lianxin_domain::Lang::Zh);
+            for (did, _, st) in &rr.rows {
+                let kind = match st.status {
+                    duty::DutyStatus::DueSoon => NoticeKind::DutyDueSoon,
+                    duty::DutyStatus::Overdue => NoticeKind::DutyOverdue,
+                    _ => continue,
+                };
+                let d = crate::congress::delegate(store, *did).await?;
+                let since = (lianxin_domain::proposal::day_number(st.period_start) * 86_400 - 8 * 3600) * 1000;
+                let already = q(
+                    "SELECT COUNT(*) AS n FROM notices WHERE person_id = $1 AND kind = $2 AND subject = $3 AND created_at >= $4",
+                    [d.person_id.into(), kind.code().into(), subject.as_str().into(), since.into()],
+                )
+                .fetch_one(&store.pool)
+                .await?
+                .i("n");
+                if already > 0 {
+                    continue;
+                }
+                let mut tx = store.pool.begin().await?;
+                crate::notices::send(
+                    &mut tx,
+                    body.tenant_id,
+                    &[crate::notices::To::Person(d.person_id)],
+                    kind,
+                    &subject,
+                    &format!("/delegates/{did}/duty"),
+                    change,
+                )
+                .await?;
+                tx.commit().await?;
+                sent += 1;
+            }
+        }
+    }
+    Ok(sent)
+}

@@ -811,6 +811,14 @@ db_test!(duty_rules_stand_each_delegate_and_group_against_their_activities, |sto
         duty::list(&store, &t.term, &ActivityFilter { delegate: Some(d1.id), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
     assert_eq!(listed.total, 2);
     assert_eq!(listed.items[0].delegates[0].1, "李建国");
+    // reminders: each delegate behind hears once per rule and period
+    let sent = duty::remind(&store, today, &ch()).await.unwrap();
+    assert_eq!(sent, 3, "d2's stationed liaison, and both delegates' yearly proposal");
+    assert_eq!(duty::remind(&store, today, &ch()).await.unwrap(), 0, "not twice");
+    let d2_notices =
+        q("SELECT kind, subject FROM notices WHERE person_id = $1 ORDER BY subject", [d2.person_id.into()]).fetch_all(&store.pool).await.unwrap();
+    assert_eq!(d2_notices.len(), 2);
+    assert!(d2_notices.iter().all(|n| n.s("kind") == "duty_overdue"));
     // rules can be removed; each change is audited
     duty::remove_rule(&store, &t.body, report[2].rule_id, &ch()).await.unwrap();
     assert_eq!(duty::rules(&store, &t.body).await.unwrap().len(), 2);

@@ -757,6 +757,7 @@ async fn request_journey(app: &App) {
     assert_eq!(cards.body.matches("<section class=\"card\">").count() as i64, active);
     assert_eq!(cards.body.matches("<svg").count() as i64, active);
     assert!(!cards.body.contains("<?xml"), "no XML declaration inside HTML");
+    assert!(cards.body.contains("每月4、14、24日"), "the studio's reception days");
     let page = app.get(None, &format!("/public/delegates/{}", i.town_delegate)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("向代表反映诉求"));

@@ -21,6 +21,8 @@ pub struct Card {
     pub org: String,
     pub group: String,
     pub phone: String,
+    /// Where and when they receive residents ("郴江镇党代表工作室 每月4、14、24日 9:00–12:00").
+    pub reception: String,
     /// Drawn by the QR encoder from the page's address: no user text inside.
     pub qr_svg: String,
 }
@@ -39,6 +41,7 @@ pub struct CardsPage {
     pub unit_label: &'static str,
     pub group_label: &'static str,
     pub phone_label: &'static str,
+    pub reception_label: &'static str,
     pub scan_label: &'static str,
     pub cards: Vec<Card>,
 }
@@ -76,6 +79,16 @@ pub async fn sheet(State(state): State<AppState>, v: Viewer, headers: HeaderMap,
         let f = congress::DelegateFilter { group_id: q.group, status: Some("active".into()), ..Default::default() };
         let delegates = congress::delegates(&state.store, &term, &[None], &f, PageReq::all()).await?;
         let base = origin(&headers, state.config.secure_cookies);
+        // a delegate's studio is the one whose rota names them, else the congress's first
+        let studios = lianxin_store::reception::studios(&state.store, &body).await?;
+        let reception_of = |did: i64| {
+            studios
+                .iter()
+                .find(|s| s.rota.iter().any(|r| r.0 == did))
+                .or(studios.first())
+                .map(|s| format!("{} {} {}", s.name, lianxin_domain::reception::describe_days(&s.days, lang), s.hours).trim().to_string())
+                .unwrap_or_default()
+        };
         let mut cards = Vec::with_capacity(delegates.items.len());
         for d in &delegates.items {
             cards.push(Card {
@@ -83,6 +96,7 @@ pub async fn sheet(State(state): State<AppState>, v: Viewer, headers: HeaderMap,
                 org: d.org_name.clone(),
                 group: d.group_name.clone().unwrap_or_default(),
                 phone: d.phone.clone().unwrap_or_default(),
+                reception: reception_of(d.id),
                 qr_svg: qr_svg(&format!("{base}/public/delegates/{}", d.id))?,
             });
         }
@@ -98,6 +112,7 @@ pub async fn sheet(State(state): State<AppState>, v: Viewer, headers: HeaderMap,
             unit_label: lang.pick("单位", "Unit"),
             group_label: lang.pick("代表小组", "Group"),
             phone_label: lang.pick("电话", "Phone"),
+            reception_label: lang.pick("接待", "Receives"),
             scan_label: lang.pick("扫码反映诉求", "Scan to leave a request"),
             cards,
         };
