@@ -575,6 +575,41 @@ pub async fn totals(store: &Store, term: &Term, from: &str, to: &str) -> Result<
     Ok(t)
 }
 
+impl Totals {
+    /// Adds another congress's totals (a delegate of two congresses counts in each).
+    pub fn add(&mut self, o: &Totals) {
+        self.activities += o.activities;
+        self.served += o.served;
+        self.mediations_resolved += o.mediations_resolved;
+        self.proposals += o.proposals;
+        self.delegates_active += o.delegates_active;
+        for (k, n) in &o.by_kind {
+            match self.by_kind.iter_mut().find(|x| &x.0 == k) {
+                Some(x) => x.1 += n,
+                None => self.by_kind.push((k.clone(), *n)),
+            }
+        }
+        self.by_kind.sort_by_key(|x| std::cmp::Reverse(x.1));
+    }
+}
+
+/// The totals rolled up a subtree: every congress whose organisation is inside `org_path`,
+/// over the terms that overlap `[from, to]` (a year, or five), each with its figures, and
+/// the sum (seed 000's five-year sentence for a town; the county's for all its towns).
+pub async fn totals_rollup(store: &Store, org_path: &str, from: &str, to: &str) -> Result<(Vec<(Body, Totals)>, Totals)> {
+    let mut each = Vec::new();
+    let mut sum = Totals::default();
+    for b in crate::congress::bodies(store, &[Some(org_path.to_string())]).await? {
+        let mut t = Totals::default();
+        for term in crate::congress::terms(store, &b).await?.into_iter().filter(|t| t.starts_on.as_str() <= to && from < t.ends_on.as_str()) {
+            t.add(&totals(store, &term, from, to).await?);
+        }
+        sum.add(&t);
+        each.push((b, t));
+    }
+    Ok((each, sum))
+}
+
 /// Tells each delegate behind on a rule (due soon or overdue), once per rule and period:
 /// a notice on their 消息 page. Run daily (the server does, and `lianxin remind`).
 pub async fn remind(store: &Store, today: time::Date, change: &Change) -> Result<usize> {

@@ -807,6 +807,9 @@ db_test!(duty_rules_stand_each_delegate_and_group_against_their_activities, |sto
     let tot = duty::totals(&store, &t.term, "2026-01-01", "2026-12-31").await.unwrap();
     assert_eq!((tot.activities, tot.served, tot.delegates_active), (4, 48, 2));
     assert_eq!(tot.by_kind[0], ("stationed".to_string(), 3));
+    let (each, sum) = duty::totals_rollup(&store, &t.root.path, "2026-01-01", "2026-12-31").await.unwrap();
+    assert_eq!((each.len(), sum.activities, sum.served, sum.by_kind.clone()), (1, tot.activities, tot.served, tot.by_kind.clone()));
+    assert_eq!(duty::totals_rollup(&store, &t.b1.path, "2026-01-01", "2026-12-31").await.unwrap().0.len(), 0, "no congress below a branch");
     let listed =
         duty::list(&store, &t.term, &ActivityFilter { delegate: Some(d1.id), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
     assert_eq!(listed.total, 2);

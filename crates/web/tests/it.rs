@@ -196,6 +196,7 @@ async fn authorization_matrix(app: &App) {
         (format!("/bodies/{}/proposals", i.town_body), [1, 1, 0, 1, 1, 0, 1, 0]),
         (format!("/bodies/{}/proposals/stats", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
         (format!("/orgs/{}/proposals/stats", i.county_root), [1, 0, 1, 0, 0, 0, 0, 0]),
+        (format!("/orgs/{}/duty?from=2025&to=2026", i.county_root), [1, 0, 1, 0, 0, 0, 0, 0]),
     ];
     for (uri, expect) in &pages {
         for (k, role) in ROLES.iter().enumerate() {
@@ -710,6 +711,13 @@ async fn duty_journey(app: &App) {
     let totals = lianxin_store::duty::totals(store, &term, "2026-01-01", "2026-12-31").await.unwrap();
     let stationed = totals.by_kind.iter().find(|k| k.0 == "stationed").map(|k| k.1).unwrap_or(0);
     assert!(stationed >= 1 && board.body.contains(&format!("驻点联系{stationed}次")), "the year's totals");
+    // rolled up the tree: the town's one congress, its totals the same as on its board
+    let up = app.get(Some("office"), &format!("/orgs/{}/duty?from=2026", i.town_root)).await;
+    assert!(
+        up.body.contains(&format!("驻点联系{stationed}次")) && up.body.contains("1个代表大会"),
+        "{}",
+        up.body.chars().take(3000).collect::<String>()
+    );
     // the office records a group meeting with ticked delegates (repeated form fields)
     let g = q("SELECT id FROM delegate_groups WHERE term_id = $1 ORDER BY name LIMIT 1", [i.town_term.into()])
         .fetch_one(&store.pool)

@@ -618,3 +618,94 @@ pub async fn set_points(State(state): State<AppState>, v: Viewer, Path(id): Path
     .await;
     page(&v, r)
 }
+
+#[derive(Deserialize, Default)]
+pub struct SpanQuery {
+    /// A first and a last year (one year when they are the same; five for a term's report).
+    from: Option<i32>,
+    to: Option<i32>,
+    format: Option<String>,
+}
+
+/// Delegates' work rolled up the tree: every congress inside an organisation, each with its
+/// totals for the years asked, and the sum.
+pub async fn rollup(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<SpanQuery>) -> Response {
+    let r = async {
+        let org = lianxin_store::orgs::get(&state.store, id).await?;
+        v.require(Permission::ViewReports, &org.path)?;
+        let lang = v.lang;
+        let this_year = state.today().year();
+        let (y1, y2) = (q.from.unwrap_or(this_year), q.to.unwrap_or(q.from.unwrap_or(this_year)));
+        let (y1, y2) = (y1.min(y2), y1.max(y2));
+        let (each, sum) = duty::totals_rollup(&state.store, &org.path, &format!("{y1}-01-01"), &format!("{y2}-12-31")).await?;
+        let row = |name: Cell, t: &duty::Totals| {
+            vec![
+                name,
+                Cell::text(t.delegates_active.to_string()),
+                Cell::text(t.activities.to_string()),
+                Cell::text(t.served.to_string()),
+                Cell::text(t.mediations_resolved.to_string()),
+                Cell::text(t.proposals.to_string()),
+            ]
+        };
+        let mut rows: Vec<Vec<Cell>> = each.iter().map(|(b, t)| row(Cell::link(&b.name, format!("/bodies/{}/duty", b.id)), t)).collect();
+        rows.push(row(Cell::text(lang.pick("合计", "Total")), &sum));
+        let table = Table {
+            headers: vec![
+                lang.pick("代表大会", "Congress").into(),
+                lang.pick("参加代表", "Delegates active").into(),
+                lang.pick("履职活动", "Activities").into(),
+                lang.pick("服务群众(人/户)", "People served").into(),
+                lang.pick("调解成功纠纷", "Disputes resolved").into(),
+                lang.pick("提案建议", "Proposals").into(),
+            ],
+            rows,
+            empty: tx(lang, "none").into(),
+        };
+        if q.format.as_deref() == Some("xlsx") {
+            return Ok(xlsx_response(&format!("{}-履职统计-{y1}-{y2}.xlsx", org.name), "履职统计", &table));
+        }
+        let span = if y1 == y2 { format!("{y1}") } else { format!("{y1}–{y2}") };
+        let mut p = Page::new(
+            Ctx::new(&v, &format!("/orgs/{id}/duty"), "orgs"),
+            format!("{} · {} {span}", org.name, lang.pick("代表履职统计", "Delegates' work")),
+        );
+        p.crumbs.push(Link::new(format!("/orgs/{id}"), &org.name));
+        p.actions.push(Link::new(format!("/orgs/{id}/duty?from={y1}&to={y2}&format=xlsx"), tx(lang, "export")));
+        let mut head = Panel::default();
+        head.form = Some(Form::filter(
+            format!("/orgs/{id}/duty"),
+            tx(lang, "search"),
+            vec![
+                Field::new("number", "from", lang.pick("起始年度", "From year"), y1.to_string()),
+                Field::new("number", "to", lang.pick("截止年度", "To year"), y2.to_string()),
+            ],
+        ));
+        let parts: Vec<String> = sum.by_kind.iter().map(|(k, n)| format!("{}{n}{}", label::<ActivityKind>(lang, k), lang.pick("次", ""))).collect();
+        head.note = match lang {
+            Lang::Zh => format!(
+                "{span}年,{}个代表大会的代表开展{}(共{}次),服务群众{}人(户),调解成功纠纷{}起,提出提案建议{}件。",
+                each.len(),
+                parts.join("、"),
+                sum.activities,
+                sum.served,
+                sum.mediations_resolved,
+                sum.proposals
+            ),
+            Lang::En => format!(
+                "{span}: {} congresses, {} activities ({}), {} people served, {} disputes resolved, {} proposals.",
+                each.len(),
+                sum.activities,
+                parts.join(", "),
+                sum.served,
+                sum.mediations_resolved,
+                sum.proposals
+            ),
+        };
+        head.table = Some(table);
+        p.panels.push(head);
+        Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}

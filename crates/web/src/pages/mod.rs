@@ -90,6 +90,7 @@ pub fn router() -> Router<AppState> {
         .route("/orgs/{id}/retire", post(orgs::retire))
         .route("/orgs/{id}/bodies", post(congress::create_body))
         .route("/orgs/{id}/proposals/stats", get(proposals::rollup))
+        .route("/orgs/{id}/duty", get(duty::rollup))
         .route("/people", get(people::list).post(people::create))
         .route("/people/new", get(people::new_form))
         .route("/people/{id}", get(people::show).post(people::update))

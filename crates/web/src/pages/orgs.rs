@@ -122,6 +122,7 @@ async fn org_page(state: &AppState, v: &Viewer, org: &Org, failed: Option<(&str,
     facts.links.push(Link::new(format!("/orgs/{}?format=xlsx", org.id), tx(lang, "export")));
     if v.can(Permission::ViewReports, &org.path) {
         facts.links.push(Link::new(format!("/orgs/{}/proposals/stats", org.id), tx(lang, "stats")));
+        facts.links.push(Link::new(format!("/orgs/{}/duty", org.id), lang.pick("代表履职统计", "Delegates' work")));
     }
     p.panels.push(facts);
 
