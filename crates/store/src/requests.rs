@@ -391,46 +391,49 @@ pub struct Stats {
 }
 
 pub async fn stats(store: &Store, body: &Body, from_ms: i64, to_ms: i64, today: i64) -> Result<Stats> {
+    // counted by the database in groups (a province has millions of requests); the groups
+    // are few: statuses × categories × ratings × handlers
     let rows = q(
-        "SELECT r.status, r.category, r.feedback, r.deadline_day, r.replied_at, r.replied_on_time, o.name AS handler \
+        "SELECT r.status, r.category, r.feedback, o.name AS handler, COUNT(*) AS n, \
+                SUM(CASE WHEN r.replied_at IS NOT NULL THEN 1 ELSE 0 END) AS replied, \
+                SUM(CASE WHEN r.replied_at IS NOT NULL AND r.replied_on_time = 1 THEN 1 ELSE 0 END) AS on_time, \
+                SUM(CASE WHEN r.status = 'assigned' AND r.deadline_day < $5 THEN 1 ELSE 0 END) AS overdue \
          FROM requests r LEFT JOIN orgs o ON o.tenant_id = r.tenant_id AND o.id = r.handler_org_id \
-         WHERE r.tenant_id = $1 AND r.body_id = $2 AND r.created_at >= $3 AND r.created_at < $4",
-        [body.tenant_id.into(), body.id.into(), from_ms.into(), to_ms.into()],
+         WHERE r.tenant_id = $1 AND r.body_id = $2 AND r.created_at >= $3 AND r.created_at < $4 \
+         GROUP BY r.status, r.category, r.feedback, o.name",
+        [body.tenant_id.into(), body.id.into(), from_ms.into(), to_ms.into(), today.into()],
     )
     .fetch_all(&store.pool)
     .await?;
-    let mut s = Stats { total: rows.len() as i64, ..Default::default() };
-    let bump = |v: &mut Vec<(String, i64)>, k: String| match v.iter_mut().find(|(x, _)| *x == k) {
-        Some((_, n)) => *n += 1,
-        None => v.push((k, 1)),
+    let mut s = Stats::default();
+    let bump = |v: &mut Vec<(String, i64)>, k: String, n: i64| match v.iter_mut().find(|(x, _)| *x == k) {
+        Some((_, m)) => *m += n,
+        None => v.push((k, n)),
     };
+    use crate::orgs::sum_i;
     for r in &rows {
-        let status = r.s("status");
-        bump(&mut s.by_status, status.clone());
-        bump(&mut s.by_category, r.s("category"));
-        let replied = r.oi("replied_at").is_some();
-        let on_time = r.oi("replied_on_time") == Some(1);
-        if replied {
-            s.replied += 1;
-            s.on_time += i64::from(on_time);
-        }
+        let n = r.i("n");
+        let (replied, on_time) = (sum_i(r, "replied"), sum_i(r, "on_time"));
+        s.total += n;
+        s.replied += replied;
+        s.on_time += on_time;
+        s.overdue += sum_i(r, "overdue");
+        bump(&mut s.by_status, r.s("status"), n);
+        bump(&mut s.by_category, r.s("category"), n);
         match r.os("feedback").as_deref() {
-            Some("satisfied") => s.satisfied += 1,
-            Some("basic") => s.basic += 1,
-            Some("unsatisfied") => s.unsatisfied += 1,
+            Some("satisfied") => s.satisfied += n,
+            Some("basic") => s.basic += n,
+            Some("unsatisfied") => s.unsatisfied += n,
             _ => {}
-        }
-        if status == "assigned" && r.oi("deadline_day").map(|d| today > d).unwrap_or(false) {
-            s.overdue += 1;
         }
         if let Some(h) = r.os("handler") {
             match s.by_handler.iter_mut().find(|x| x.0 == h) {
                 Some(x) => {
-                    x.1 += 1;
-                    x.2 += i64::from(replied);
-                    x.3 += i64::from(replied && on_time);
+                    x.1 += n;
+                    x.2 += replied;
+                    x.3 += on_time;
                 }
-                None => s.by_handler.push((h, 1, i64::from(replied), i64::from(replied && on_time))),
+                None => s.by_handler.push((h, n, replied, on_time)),
             }
         }
     }

@@ -906,6 +906,15 @@ db_test!(citizen_requests_flow_from_a_code_to_a_rating, |store| async move {
     assert_eq!(requests::list(&store, &t.body, &words("火箭", ""), PageReq::new(None, None)).await.unwrap().total, 0);
     let dup = requests::submit(&store, &t.body, None, RequestChannel::Phone, &input.validate().unwrap(), &ch()).await.unwrap();
     assert!(requests::act(&store, dup.id, Role::Office, &Step::Merge { into: done.id }, &ch()).await.is_err(), "the target is closed");
+    // the numbers, counted by the database
+    let (from, to) = lianxin_store::proposals::year_span_ms(2026).unwrap();
+    let st = requests::stats(&store, &t.body, from, to, 0).await.unwrap();
+    assert_eq!((st.total, st.replied, st.on_time, st.rated, st.basic), (3, 1, 1, 1, 1));
+    let mut statuses = st.by_status.clone();
+    statuses.sort();
+    assert_eq!(statuses, [("closed".to_string(), 1), ("declined".to_string(), 1), ("received".to_string(), 1)]);
+    assert_eq!(st.by_handler, [("镇水利站".to_string(), 1, 1, 1)]);
+    assert_eq!(requests::stats(&store, &t.body, 0, from, 0).await.unwrap().total, 0);
     assert!(audit::verify(&store).await.unwrap().is_ok());
 });
 
