@@ -87,18 +87,7 @@ pub fn digest(code: &str) -> String {
 
 /// Reads a slip code as typed (any case, dashes and spaces ignored).
 pub fn normalise_slip(typed: &str) -> Option<String> {
-    let chars: Vec<char> = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
-    if chars.len() != 16 || !chars.iter().all(|c| c.is_ascii() && crate::request::CODE_ALPHABET.contains(&(*c as u8))) {
-        return None;
-    }
-    let mut s = String::with_capacity(19);
-    for (i, c) in chars.iter().enumerate() {
-        if i > 0 && i % 4 == 0 {
-            s.push('-');
-        }
-        s.push(*c);
-    }
-    Some(s)
+    crate::request::grouped(typed, 16)
 }
 
 #[cfg(test)]

@@ -318,11 +318,16 @@ pub fn tracking_code(random: [u8; 8]) -> String {
 /// Reads a code as a person types it (any case, with or without dashes or spaces); `None`
 /// if it cannot be one.
 pub fn normalise_code(typed: &str) -> Option<String> {
+    grouped(typed, 12)
+}
+
+/// A code of `len` characters of the alphabet, as typed, written back in groups of four.
+pub(crate) fn grouped(typed: &str, len: usize) -> Option<String> {
     let chars: Vec<char> = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
-    if chars.len() != 12 || !chars.iter().all(|c| c.is_ascii() && CODE_ALPHABET.contains(&(*c as u8))) {
+    if chars.len() != len || !chars.iter().all(|c| c.is_ascii() && CODE_ALPHABET.contains(&(*c as u8))) {
         return None;
     }
-    let mut s = String::with_capacity(14);
+    let mut s = String::with_capacity(len + len / 4);
     for (i, c) in chars.iter().enumerate() {
         if i > 0 && i % 4 == 0 {
             s.push('-');

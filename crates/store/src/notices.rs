@@ -97,27 +97,25 @@ fn mine(actor: &Actor) -> Option<Q> {
     Some(w)
 }
 
+fn notice_of(r: &sqlx::any::AnyRow) -> Notice {
+    Notice {
+        tenant_id: r.i("tenant_id"),
+        id: r.i("id"),
+        kind: r.s("kind"),
+        subject: r.s("subject"),
+        link: r.s("link"),
+        created_at: r.i("created_at"),
+        read_at: r.oi("read_at"),
+    }
+}
+
 /// An actor's notices, newest first.
 pub async fn list(store: &Store, actor: &Actor, page: PageReq) -> Result<Page<Notice>> {
     let Some(w) = mine(actor) else { return Ok(Page { items: Vec::new(), total: 0, page: page.page, per_page: page.per_page }) };
     let total = Q::head_where("SELECT COUNT(*) AS n FROM notices n", &w).build().fetch_one(&store.pool).await?.i("n");
     let mut l = Q::head_where("SELECT n.tenant_id, n.id, n.kind, n.subject, n.link, n.created_at, n.read_at FROM notices n", &w);
     l.push(" ORDER BY n.created_at DESC, n.id DESC LIMIT ? OFFSET ?", [V::I(page.per_page), V::I(page.offset())]);
-    let items = l
-        .build()
-        .fetch_all(&store.pool)
-        .await?
-        .iter()
-        .map(|r| Notice {
-            tenant_id: r.i("tenant_id"),
-            id: r.i("id"),
-            kind: r.s("kind"),
-            subject: r.s("subject"),
-            link: r.s("link"),
-            created_at: r.i("created_at"),
-            read_at: r.oi("read_at"),
-        })
-        .collect();
+    let items = l.build().fetch_all(&store.pool).await?.iter().map(notice_of).collect();
     Ok(Page { items, total, page: page.page, per_page: page.per_page })
 }
 
@@ -137,15 +135,7 @@ pub async fn open(store: &Store, actor: &Actor, id: Id, now_ms: i64) -> Result<O
         .fetch_optional(&store.pool)
         .await?;
     let Some(r) = found else { return Ok(None) };
-    let n = Notice {
-        tenant_id: r.i("tenant_id"),
-        id: r.i("id"),
-        kind: r.s("kind"),
-        subject: r.s("subject"),
-        link: r.s("link"),
-        created_at: r.i("created_at"),
-        read_at: r.oi("read_at"),
-    };
+    let n = notice_of(&r);
     if n.read_at.is_none() {
         q("UPDATE notices SET read_at = $1 WHERE tenant_id = $2 AND id = $3", [now_ms.into(), n.tenant_id.into(), n.id.into()])
             .execute(&store.pool)

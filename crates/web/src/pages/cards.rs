@@ -55,7 +55,7 @@ pub fn qr_svg(url: &str) -> WebResult<String> {
 }
 
 /// The address residents reach this server by: the Host the office used to open the page.
-fn origin(headers: &HeaderMap, secure: bool) -> String {
+pub(crate) fn origin(headers: &HeaderMap, secure: bool) -> String {
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())

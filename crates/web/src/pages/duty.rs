@@ -4,7 +4,7 @@
 
 use super::congress::{pick_term, term_label};
 use super::proposals::my_delegate;
-use super::{opt_id, page, see_other};
+use super::{form_pairs as pairs, form_value as one, opt_id, page, see_other};
 use crate::auth::Viewer;
 use crate::error::{WebError, WebResult};
 use crate::i18n::{label, t as tx};
@@ -23,15 +23,6 @@ use lianxin_store::duty::{self, Activity, ActivityFilter};
 use lianxin_store::PageReq;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// A posted form as pairs, so that repeated names (ticked delegates) all arrive.
-fn pairs(body: &Bytes) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
-fn one<'a>(p: &'a [(String, String)], name: &str) -> &'a str {
-    p.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
-}
 
 /// What the viewer may do with a body's activities: the office records for anyone and
 /// sees the board; a delegate records their own.

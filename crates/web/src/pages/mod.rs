@@ -138,6 +138,16 @@ pub(crate) fn page(v: &Viewer, r: WebResult<Response>) -> Response {
 }
 
 /// After a successful form: back to a page (303, so a reload does not post again).
+/// A posted form as pairs, so that repeated names (ticked delegates) all arrive.
+pub(crate) fn form_pairs(body: &axum::body::Bytes) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// The first value of `name` in posted pairs ("" if absent).
+pub(crate) fn form_value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+}
+
 pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }

@@ -1,7 +1,7 @@
 //! Delegate studios and reception days: the office sets up studios, their days of the month
 //! and the rota; everyone sees the public calendar of who receives residents where and when.
 
-use super::{page, see_other};
+use super::{form_pairs as pairs, form_value as one, page, see_other};
 use crate::auth::Viewer;
 use crate::error::WebError;
 use crate::i18n::t as tx;
@@ -14,14 +14,6 @@ use lianxin_domain::access::Permission;
 use lianxin_domain::error::fmt_date;
 use lianxin_domain::reception::{describe_days, StudioInput};
 use lianxin_store::{congress, reception, PageReq};
-
-fn pairs(body: &Bytes) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
-fn one<'a>(p: &'a [(String, String)], name: &str) -> &'a str {
-    p.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
-}
 
 /// The office's page: the studios, their days and rota, and forms to add a studio and set a rota.
 pub async fn studios(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
