@@ -19,6 +19,7 @@ coded_enum! {
         Rehandle => "rehandle", "代表不满意,请重新办理", "Rated unsatisfied: handle again";
         DutyDueSoon => "duty_due_soon", "即将到期,请及时履职", "Due soon";
         DutyOverdue => "duty_overdue", "已逾期,请尽快履职", "Overdue";
+        RequestOverdue => "request_overdue", "已超过办理期限,请尽快办理", "Past its time limit";
     }
 }
 

@@ -84,8 +84,8 @@ enum Cmd {
     },
     /// Rebuild the full-text index of proposals from the database.
     Reindex,
-    /// Remind delegates behind on a duty rule (once per rule and period); the server also
-    /// does this every day.
+    /// Remind delegates behind on a duty rule (once per rule and period) and tell handling
+    /// units of requests past their time limit; the server also does this every day.
     Remind,
     /// Write a consistent copy of the SQLite database while it is in use.
     Backup {
@@ -174,6 +174,9 @@ async fn serve(store: Store, args: &ServeArgs) -> Result<()> {
             let today = lianxin_store::day_of_ms(SystemClock.now_ms());
             if let Err(e) = lianxin_store::duty::remind(&daily, today, &cli_change("remind")).await {
                 tracing::warn!("duty reminders: {e}");
+            }
+            if let Err(e) = lianxin_store::requests::escalate(&daily, lianxin_domain::proposal::day_number(today), &cli_change("remind")).await {
+                tracing::warn!("overdue requests: {e}");
             }
             tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
         }
@@ -361,7 +364,10 @@ async fn run() -> Result<()> {
             let store = open(&cli.database_url, cli.index_dir.as_deref(), false).await?;
             let today = lianxin_store::day_of_ms(SystemClock.now_ms());
             let n = lianxin_store::duty::remind(&store, today, &cli_change("remind")).await.map_err(|e| anyhow!("{e}"))?;
-            println!("{n} reminders sent / 已发送 {n} 条履职提醒");
+            let late = lianxin_store::requests::escalate(&store, lianxin_domain::proposal::day_number(today), &cli_change("remind"))
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            println!("{n} duty reminders, {late} overdue requests escalated / 已发送 {n} 条履职提醒,{late} 件超期诉求督办");
             Ok(())
         }
         Cmd::Reindex => {

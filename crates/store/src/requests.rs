@@ -444,3 +444,45 @@ pub async fn stats(store: &Store, body: &Body, from_ms: i64, to_ms: i64, today: 
     s.by_handler.sort_by_key(|x| std::cmp::Reverse(x.1));
     Ok(s)
 }
+
+/// Escalates requests past their time limit: the handling unit is told once per deadline
+/// (a reopened request has a new one). Run daily with the duty reminders.
+pub async fn escalate(store: &Store, today: i64, change: &Change) -> Result<usize> {
+    use lianxin_domain::notice::NoticeKind;
+    let late = q(
+        "SELECT tenant_id, id, code, handler_org_id, deadline_day FROM requests WHERE status = 'assigned' AND deadline_day < $1 AND handler_org_id IS NOT NULL",
+        [today.into()],
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    let mut sent = 0;
+    for r in late {
+        // the subject names the deadline, so a reopened request (a new deadline) is told again
+        let due = lianxin_domain::error::fmt_date(lianxin_domain::proposal::date_of_day(r.i("deadline_day")));
+        let (tenant, org, subject) = (r.i("tenant_id"), r.i("handler_org_id"), format!("诉求 {}(期限 {due})", r.s("code")));
+        let told = q(
+            "SELECT COUNT(*) AS n FROM notices WHERE tenant_id = $1 AND org_id = $2 AND kind = $3 AND subject = $4",
+            [tenant.into(), org.into(), NoticeKind::RequestOverdue.code().into(), subject.as_str().into()],
+        )
+        .fetch_one(&store.pool)
+        .await?
+        .i("n");
+        if told > 0 {
+            continue;
+        }
+        let mut tx = store.pool.begin().await?;
+        crate::notices::send(
+            &mut tx,
+            tenant,
+            &[crate::notices::To::Org(org)],
+            NoticeKind::RequestOverdue,
+            &subject,
+            &format!("/requests/{}", r.i("id")),
+            change,
+        )
+        .await?;
+        tx.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
+}

@@ -882,6 +882,16 @@ db_test!(citizen_requests_flow_from_a_code_to_a_rating, |store| async move {
         1
     );
     assert!(r.overdue(late) && !r.overdue(late - 1));
+    // past its time limit the unit is told, once
+    assert_eq!(requests::escalate(&store, late - 1, &ch()).await.unwrap(), 0);
+    assert_eq!(requests::escalate(&store, late, &ch()).await.unwrap(), 1);
+    assert_eq!(requests::escalate(&store, late, &ch()).await.unwrap(), 0, "once");
+    let told = q("SELECT COUNT(*) AS n FROM notices WHERE org_id = $1 AND kind = 'request_overdue'", [unit.id.into()])
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+        .i("n");
+    assert_eq!(told, 1);
     // reply, unsatisfied → handled again; second reply, rated → closed
     assert!(
         requests::act(&store, r.id, Role::Requester, &Step::Rate { feedback: Feedback::Satisfied, comment: None }, &ch()).await.is_err(),
