@@ -832,6 +832,14 @@ async fn request_journey(app: &App) {
     assert_eq!(given.channel, "delegate");
     assert!(given.delegate_id.is_some());
     assert_eq!(app.get(Some("delegate"), &r.location).await.status, StatusCode::OK, "the delegate sees what was left with them");
+    // a recurring problem becomes the delegate's suggestion, a draft with the request as its reason
+    assert_eq!(app.post_form(Some("office"), &format!("/requests/{rid}/to-proposal"), "").await.status, StatusCode::FORBIDDEN);
+    let d = app.post_form(Some("delegate"), &format!("/requests/{rid}/to-proposal"), "").await;
+    assert_eq!(d.status, StatusCode::SEE_OTHER, "{}", d.body);
+    let pid: i64 = d.location.trim_start_matches("/proposals/").parse().unwrap();
+    let draft = lianxin_store::proposals::get(store, pid).await.unwrap();
+    assert_eq!((draft.status.as_str(), draft.kind.as_str(), draft.category.as_str()), ("draft", "suggestion", "society"));
+    assert!(draft.reason.contains("独居老人冬季取暖困难") && draft.reason.contains(&given.code));
     assert!(audit::verify(store).await.unwrap().is_ok());
 }
 

@@ -75,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .route("/bodies/{id}/requests/stats", get(requests::stats))
         .route("/requests/{id}", get(requests::show))
         .route("/requests/{id}/act", post(requests::act))
+        .route("/requests/{id}/to-proposal", post(requests::to_proposal))
         .route("/notices", get(notices::list))
         .route("/notices/read", post(notices::read_all))
         .route("/notices/{id}", get(notices::open))

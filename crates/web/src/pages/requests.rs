@@ -608,6 +608,21 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
                 ..Default::default()
             });
         }
+        // a recurring problem becomes the delegate's suggestion (a draft they complete)
+        if pt.delegate.is_some() && pt.delegate == req.delegate_id {
+            p.panels.push(Panel {
+                title: lang.pick("转为建议", "Turn into a suggestion").into(),
+                folded: true,
+                note: lang
+                    .pick(
+                        "以这件诉求为案由起草一件建议,在提案建议中补充后提交。",
+                        "Drafts a suggestion from this request; complete and submit it under proposals.",
+                    )
+                    .into(),
+                form: Some(Form::post(format!("/requests/{id}/to-proposal"), &v.csrf, lang.pick("起草建议", "Draft a suggestion"), vec![])),
+                ..Default::default()
+            });
+        }
         if (is_handler || pt.office) && status == RequestStatus::Assigned {
             p.panels.push(Panel {
                 title: lang.pick("办理进展", "Progress").into(),
@@ -709,6 +724,45 @@ pub async fn act(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, 
         }
         requests::act(&state.store, id, role, &step, &v.change(&state)?).await?;
         Ok(see_other(&format!("/requests/{id}")))
+    }
+    .await;
+    page(&v, r)
+}
+
+#[derive(Deserialize, Default)]
+pub struct CsrfForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+/// The delegate a request was left with drafts a suggestion from it (issue 4, item 9): the
+/// request's text is the reason (案由); the draft is theirs to complete and submit.
+pub async fn to_proposal(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, FormData(f): FormData<CsrfForm>) -> Response {
+    let r = async {
+        v.check_csrf(&f.csrf)?;
+        let (req, body, pt) = readable(&state, &v, id).await?;
+        let Some(me) = pt.delegate.filter(|d| Some(*d) == req.delegate_id) else { return Err(WebError::Forbidden) };
+        let term = congress::term(&state.store, congress::delegate(&state.store, me).await?.term_id).await?;
+        let category = match req.category.as_str() {
+            "infrastructure" => "infrastructure",
+            "education" => "education",
+            "environment" => "environment",
+            "safety" | "dispute" => "safety",
+            "land" => "agriculture",
+            "livelihood" => "society",
+            _ => "other",
+        };
+        let title: String = format!("关于{}的建议", req.text.chars().take(24).collect::<String>().trim_end_matches(['，', ',', '。']));
+        let draft = lianxin_domain::proposal::DraftInput {
+            kind: "suggestion".into(),
+            title,
+            category: category.into(),
+            reason: format!("{}(群众诉求 {},{})", req.text, req.code, req.place),
+            grounds: String::new(),
+            solution: String::new(),
+        };
+        let p = lianxin_store::proposals::create_draft(&state.store, &body, &term, me, &draft, &v.change(&state)?).await?;
+        Ok(see_other(&format!("/proposals/{}", p.id)))
     }
     .await;
     page(&v, r)
