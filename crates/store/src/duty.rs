@@ -617,6 +617,14 @@ pub async fn remind(store: &Store, today: time::Date, change: &Change) -> Result
     let mut sent = 0;
     for body in crate::congress::bodies(store, &[None]).await? {
         let Some(term) = crate::congress::current_term(store, &body, &fmt_date(today)).await? else { continue };
+        // whose notices: each delegate's person, read once per term rather than per row
+        let person_of: BTreeMap<Id, Id> =
+            q("SELECT id, person_id FROM delegates WHERE tenant_id = $1 AND term_id = $2", [term.tenant_id.into(), term.id.into()])
+                .fetch_all(&store.pool)
+                .await?
+                .iter()
+                .map(|r| (r.i("id"), r.i("person_id")))
+                .collect();
         for rr in report(store, &body, &term, today).await? {
             if rr.rule.applies_to != AppliesTo::Delegate {
                 continue;
@@ -628,11 +636,11 @@ pub async fn remind(store: &Store, today: time::Date, change: &Change) -> Result
                     duty::DutyStatus::Overdue => NoticeKind::DutyOverdue,
                     _ => continue,
                 };
-                let d = crate::congress::delegate(store, *did).await?;
+                let Some(&person) = person_of.get(did) else { continue };
                 let since = (lianxin_domain::proposal::day_number(st.period_start) * 86_400 - 8 * 3600) * 1000;
                 let already = q(
                     "SELECT COUNT(*) AS n FROM notices WHERE person_id = $1 AND kind = $2 AND subject = $3 AND created_at >= $4",
-                    [d.person_id.into(), kind.code().into(), subject.as_str().into(), since.into()],
+                    [person.into(), kind.code().into(), subject.as_str().into(), since.into()],
                 )
                 .fetch_one(&store.pool)
                 .await?
@@ -644,7 +652,7 @@ pub async fn remind(store: &Store, today: time::Date, change: &Change) -> Result
                 crate::notices::send(
                     &mut tx,
                     body.tenant_id,
-                    &[crate::notices::To::Person(d.person_id)],
+                    &[crate::notices::To::Person(person)],
                     kind,
                     &subject,
                     &format!("/delegates/{did}/duty"),
