@@ -28,6 +28,7 @@ pub mod coverage;
 pub mod duty;
 pub mod error;
 pub mod evaluation;
+pub mod hotspot;
 pub mod lang;
 pub mod notice;
 pub mod org;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
-struct Row {
+pub(crate) struct Row {
     name: String,
     p50: Duration,
     p95: Duration,
@@ -24,7 +24,7 @@ struct Row {
     bytes: usize,
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
@@ -45,11 +45,7 @@ async fn time_pages(db: &TestDb, requests: usize) -> Result<(Duration, Vec<Row>)
     let store = lianxin_store::Store::connect(&lianxin_store::DbUrl::parse(&db.url).map_err(|e| anyhow!("{e}"))?, lianxin_store::db::Open::Existing)
         .await
         .map_err(|e| anyhow!("{e}"))?;
-    lianxin_web::setup::demo_users(&store, &change, 64, 1).await.map_err(|e| anyhow!("{e:?}"))?;
-    let u = users::by_name(&store, "county").await.map_err(|e| anyhow!("{e}"))?.ok_or_else(|| anyhow!("no county user"))?;
-    users::create_session(&store, &lianxin_web::auth::sha256_hex("bench"), u.id, "csrf", change.now_ms, 3_600_000)
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
+    sign_in_county(&store, &change).await?;
     let body = q("SELECT id FROM bodies WHERE org_id = $1", [demo::COUNTY_ID.into()]).fetch_one(&store.pool).await?.i("id");
     let term = q("SELECT id FROM terms WHERE body_id = $1", [body.into()]).fetch_one(&store.pool).await?.i("id");
     let xisa = demo::COUNTY_ID + 1;
@@ -75,56 +71,82 @@ async fn time_pages(db: &TestDb, requests: usize) -> Result<(Duration, Vec<Row>)
     ];
     let mut rows = Vec::new();
     for (name, uri) in pages {
-        let mut times = Vec::with_capacity(requests);
-        let mut bytes = 0;
-        let cold = name.contains("cold");
-        for k in 0..requests + 5 {
-            if cold {
-                lianxin_store::reports::clear_coverage_cache();
-            }
-            let req = Request::get(&uri).header(header::COOKIE, "lx_session=bench").body(Body::empty())?;
-            let t = Instant::now();
-            let resp = app.clone().oneshot(req).await?;
-            let status = resp.status();
-            let b = resp.into_body().collect().await?.to_bytes();
-            let el = t.elapsed();
-            if !status.is_success() {
-                return Err(anyhow!("{uri}: {status}"));
-            }
-            bytes = b.len();
-            if k >= 5 {
-                times.push(el);
-            }
-        }
-        times.sort();
-        let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
-        rows.push(Row { name: name.to_string(), p50: pct(50), p95: pct(95), max: *times.last().unwrap_or(&Duration::ZERO), bytes });
+        rows.push(time_page(&app, name, &uri, requests).await?);
     }
     Ok((demo_time, rows))
 }
 
-/// A real server on the SQLite file: its memory idle and after serving the pages.
-async fn server_memory(db_url: &str) -> Result<(u64, u64)> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+/// Times one page: `requests` GETs (after 5 warm-up ones) through the whole router, signed in
+/// as the session "bench". A page named "… cold …" is timed without the kept coverage report.
+pub(crate) async fn time_page(app: &axum::Router, name: &str, uri: &str, requests: usize) -> Result<Row> {
+    let mut times = Vec::with_capacity(requests);
+    let mut bytes = 0;
+    let cold = name.contains("cold");
+    for k in 0..requests + 5 {
+        if cold {
+            lianxin_store::reports::clear_coverage_cache();
+        }
+        let req = Request::get(uri).header(header::COOKIE, "lx_session=bench").body(Body::empty())?;
+        let t = Instant::now();
+        let resp = app.clone().oneshot(req).await?;
+        let status = resp.status();
+        let b = resp.into_body().collect().await?.to_bytes();
+        let el = t.elapsed();
+        if !status.is_success() {
+            return Err(anyhow!("{uri}: {status}"));
+        }
+        bytes = b.len();
+        if k >= 5 {
+            times.push(el);
+        }
+    }
+    times.sort();
+    let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
+    Ok(Row { name: name.to_string(), p50: pct(50), p95: pct(95), max: *times.last().unwrap_or(&Duration::ZERO), bytes })
+}
+
+/// Signs the county user in as the session "bench" (CSRF token "csrf").
+pub(crate) async fn sign_in_county(store: &lianxin_store::Store, change: &Change) -> Result<()> {
+    lianxin_web::setup::demo_users(store, change, 64, 1).await.map_err(|e| anyhow!("{e:?}"))?;
+    let u = users::by_name(store, "county").await.map_err(|e| anyhow!("{e}"))?.ok_or_else(|| anyhow!("no county user"))?;
+    users::create_session(store, &lianxin_web::auth::sha256_hex("bench"), u.id, "csrf", change.now_ms, 3_600_000)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(())
+}
+
+pub(crate) fn print_rows(rows: &[Row]) {
+    println!("| page (server-side, in-process) | p50 ms | p95 ms | max ms | bytes |\n|---|---:|---:|---:|---:|");
+    for r in rows {
+        println!("| {} | {} | {} | {} | {} |", r.name, ms(r.p50), ms(r.p95), ms(r.max), r.bytes);
+    }
+    println!();
+}
+
+/// Starts this binary as a server on `db_url` at a free loopback port; returns it and the port.
+pub(crate) async fn start_server(db_url: &str) -> Result<(tokio::process::Child, u16)> {
     let exe = std::env::current_exe()?;
     let port = 39_000 + (std::process::id() % 1000) as u16;
     let mut child = tokio::process::Command::new(exe)
         .args(["--database-url", db_url, "serve", "--listen", &format!("127.0.0.1:{port}")])
         .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
         .spawn()?;
-    let pid = child.id().ok_or_else(|| anyhow!("no pid"))?;
-    let mut up = false;
-    for _ in 0..100 {
+    for _ in 0..300 {
         tokio::time::sleep(Duration::from_millis(100)).await;
         if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            up = true;
-            break;
+            return Ok((child, port));
         }
     }
-    if !up {
-        let _ = child.kill().await;
-        return Err(anyhow!("server did not start"));
-    }
+    let _ = child.kill().await;
+    Err(anyhow!("server did not start"))
+}
+
+/// A real server on the SQLite file: its memory idle and after serving the pages.
+async fn server_memory(db_url: &str) -> Result<(u64, u64)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (mut child, port) = start_server(db_url).await?;
+    let pid = child.id().ok_or_else(|| anyhow!("no pid"))?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle = rss_kib(pid).unwrap_or(0);
     for k in 0..100 {
@@ -155,11 +177,7 @@ pub async fn run(_url: &str, requests: usize) -> Result<()> {
     for (name, db) in &dbs {
         let (demo_time, rows) = time_pages(db, requests).await?;
         println!("### {name}\n\nCounty and town demo built in **{:.2} s**.\n", demo_time.as_secs_f64());
-        println!("| page (server-side, in-process) | p50 ms | p95 ms | max ms | bytes |\n|---|---:|---:|---:|---:|");
-        for r in &rows {
-            println!("| {} | {} | {} | {} | {} |", r.name, ms(r.p50), ms(r.p95), ms(r.max), r.bytes);
-        }
-        println!();
+        print_rows(&rows);
         if *name == "SQLite" {
             memory = Some(server_memory(&db.url).await);
         }

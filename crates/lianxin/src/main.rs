@@ -2,6 +2,7 @@
 //! maintenance around it. Each subcommand is a thin call into the store and web crates.
 
 mod bench;
+mod bench_requests;
 mod bench_search;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -81,6 +82,9 @@ enum Cmd {
         /// Synthetic proposals for the search index benchmark (0 skips it).
         #[arg(long, default_value_t = 1_000_000)]
         search_docs: u64,
+        /// Synthetic citizen requests for the request dashboards and intake (0 skips it).
+        #[arg(long, default_value_t = 1_000_000)]
+        request_rows: u64,
     },
     /// Rebuild the full-text index of proposals from the database.
     Reindex,
@@ -354,9 +358,12 @@ async fn run() -> Result<()> {
                 Err(b) => bail!("AUDIT CHAIN BROKEN / 操作日志被篡改: {b:?}"),
             }
         }
-        Cmd::Bench { requests, search_docs } => {
+        Cmd::Bench { requests, search_docs, request_rows } => {
             if requests > 0 {
                 bench::run(&cli.database_url, requests).await?;
+            }
+            if request_rows > 0 {
+                bench_requests::run(request_rows, requests.max(20)).await?;
             }
             bench_search::run(search_docs, requests.max(200))
         }

@@ -99,7 +99,47 @@ pub async fn get(store: &Store, id: Id) -> Result<Activity> {
 
 /// Records an activity of a term: its date must fall within the term, and those who took
 /// part must be delegates (or a group) of that term.
+/// What an activity dealt with: requests (by tracking code, as a delegate has them on paper)
+/// and the research topic it carried out.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    pub request_codes: Vec<String>,
+    pub topic: Option<Id>,
+    /// The studio where a reception took place (the record of that reception day).
+    pub studio: Option<Id>,
+}
+
+impl Links {
+    /// Codes as typed: separated by spaces, commas or new lines; any case, with or without dashes.
+    pub fn parse_codes(raw: &str) -> std::result::Result<Vec<String>, FieldError> {
+        let mut out = Vec::new();
+        for part in raw.split(|c: char| c.is_whitespace() || matches!(c, ',' | '\u{FF0C}' | ';' | '\u{FF1B}' | '\u{3001}')).filter(|p| !p.is_empty())
+        {
+            match lianxin_domain::request::normalise_code(part) {
+                Some(c) => out.push(c),
+                None => {
+                    return Err(FieldError::new(
+                        "requests",
+                        "bad_code",
+                        format!("查询码“{part}”格式不对"),
+                        format!("“{part}” is not a tracking code"),
+                    ));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+
 pub async fn record(store: &Store, body: &Body, term: &Term, v: &ValidActivity, change: &Change) -> Result<Activity> {
+    record_linked(store, body, term, v, &Links::default(), change).await
+}
+
+/// Records an activity with what it dealt with: the requests must be this congress's, the
+/// topic an open one of it (it is then done, and its requests are linked too).
+pub async fn record_linked(store: &Store, body: &Body, term: &Term, v: &ValidActivity, links: &Links, change: &Change) -> Result<Activity> {
     let on = fmt_date(v.on);
     if on < term.starts_on || on >= term.ends_on {
         return Err(StoreError::invalid(FieldError::new(
@@ -133,8 +173,79 @@ pub async fn record(store: &Store, body: &Body, term: &Term, v: &ValidActivity, 
             return Err(StoreError::invalid(FieldError::new("group", "other_term", "代表小组须属于本届", "the group must belong to this term")));
         }
     }
+    let mut requests: Vec<Id> = Vec::new();
+    for code in &links.request_codes {
+        match crate::requests::by_code(store, code).await? {
+            Some(r) if r.body_id == body.id => requests.push(r.id),
+            _ => {
+                return Err(StoreError::invalid(FieldError::new(
+                    "requests",
+                    "not_found",
+                    format!("本代表大会没有查询码为 {code} 的诉求"),
+                    format!("this congress has no request {code}"),
+                )))
+            }
+        }
+    }
+    let topic = match links.topic {
+        Some(t) => {
+            let topic = crate::topics::get(store, t).await?;
+            if topic.body_id != body.id || topic.status != "open" {
+                return Err(StoreError::invalid(FieldError::new(
+                    "topic",
+                    "closed",
+                    "这个调研课题已完成或不属于本代表大会",
+                    "this topic is done or not this congress's",
+                )));
+            }
+            requests.extend(crate::topics::request_ids(store, &topic).await?);
+            Some(topic)
+        }
+        None => None,
+    };
+    requests.sort_unstable();
+    requests.dedup();
+    if let Some(st) = links.studio {
+        if !crate::reception::studios(store, body).await?.iter().any(|s| s.id == st) {
+            return Err(StoreError::invalid(FieldError::new("studio", "other_body", "工作室须属于本代表大会", "the studio must be this congress's")));
+        }
+    }
     let id = new_id(change.now_ms);
     let mut tx = store.pool.begin().await?;
+    if let Some(t) = &topic {
+        // the topic is taken by one activity only: the status guard makes a second one fail
+        let done = q(
+            "UPDATE research_topics SET status = 'done', activity_id = $1 WHERE tenant_id = $2 AND id = $3 AND status = 'open'",
+            [id.into(), t.tenant_id.into(), t.id.into()],
+        )
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::conflict("这个调研课题刚被记录完成", "this topic has just been recorded as done"));
+        }
+        q(
+            "INSERT INTO activity_links (tenant_id, activity_id, subject, subject_id) VALUES ($1, $2, 'topic', $3)",
+            [t.tenant_id.into(), id.into(), t.id.into()],
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(st) = links.studio {
+        q(
+            "INSERT INTO activity_links (tenant_id, activity_id, subject, subject_id) VALUES ($1, $2, 'studio', $3)",
+            [term.tenant_id.into(), id.into(), st.into()],
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    for r in &requests {
+        q(
+            "INSERT INTO activity_links (tenant_id, activity_id, subject, subject_id) VALUES ($1, $2, 'request', $3)",
+            [term.tenant_id.into(), id.into(), (*r).into()],
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     q(
         "INSERT INTO activities (tenant_id, id, body_id, term_id, kind, on_date, place, summary, notes, outcome, served, group_id, recorded_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
@@ -173,11 +284,63 @@ pub async fn record(store: &Store, body: &Body, term: &Term, v: &ValidActivity, 
         "activity",
         Some(id),
         None,
-        Some(serde_json::json!({"kind": v.kind.code(), "on": on, "summary": v.summary, "delegates": v.delegates, "group": v.group}).to_string()),
+        Some(
+            serde_json::json!({"kind": v.kind.code(), "on": on, "summary": v.summary, "delegates": v.delegates, "group": v.group,
+                "requests": requests, "topic": links.topic, "studio": links.studio})
+            .to_string(),
+        ),
     )
     .await?;
     tx.commit().await?;
     get(store, id).await
+}
+
+/// Adds a photo or document to an activity that is not removed.
+pub async fn attach(store: &Store, id: Id, filename: &str, bytes: Vec<u8>, change: &Change) -> Result<crate::files::Attachment> {
+    let a = get(store, id).await?;
+    if a.deleted_at.is_some() {
+        return Err(StoreError::conflict("已删除的活动不能添加附件", "nothing can be attached to a removed activity"));
+    }
+    let file = crate::files::check(filename, bytes)?;
+    let name = file.name.clone();
+    let mut tx = store.pool.begin().await?;
+    let f = crate::files::insert(&mut tx, a.tenant_id, crate::files::Owner::Activity, a.id, file, change).await?;
+    append(&mut tx, a.tenant_id, change, "attach", "activity", Some(a.id), None, Some(serde_json::json!({"file": name, "size": f.size}).to_string()))
+        .await?;
+    tx.commit().await?;
+    Ok(f)
+}
+
+/// The ids an activity is linked to, by kind of subject ("request", "topic").
+pub async fn links(store: &Store, a: &Activity, subject: &str) -> Result<Vec<Id>> {
+    Ok(q(
+        "SELECT subject_id FROM activity_links WHERE tenant_id = $1 AND activity_id = $2 AND subject = $3 ORDER BY subject_id",
+        [a.tenant_id.into(), a.id.into(), subject.into()],
+    )
+    .fetch_all(&store.pool)
+    .await?
+    .iter()
+    .map(|r| r.i("subject_id"))
+    .collect())
+}
+
+/// The (live) activities that dealt with a subject, newest first.
+pub async fn linked_to(store: &Store, tenant: Id, subject: &str, id: Id) -> Result<Vec<Activity>> {
+    let ids: Vec<Id> = q(
+        "SELECT l.activity_id FROM activity_links l JOIN activities a ON a.tenant_id = l.tenant_id AND a.id = l.activity_id \
+         WHERE l.tenant_id = $1 AND l.subject = $2 AND l.subject_id = $3 AND a.deleted_at IS NULL ORDER BY a.on_date DESC, a.id DESC",
+        [tenant.into(), subject.into(), id.into()],
+    )
+    .fetch_all(&store.pool)
+    .await?
+    .iter()
+    .map(|r| r.i("activity_id"))
+    .collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for a in ids {
+        out.push(get(store, a).await?);
+    }
+    Ok(out)
 }
 
 /// Removes an activity from the counts (or, with `removed = false`, restores it).
@@ -186,6 +349,23 @@ pub async fn set_removed(store: &Store, id: Id, removed: bool, change: &Change) 
     let mut tx = store.pool.begin().await?;
     let at: Option<i64> = removed.then_some(change.now_ms);
     q("UPDATE activities SET deleted_at = $1 WHERE tenant_id = $2 AND id = $3", [at.into(), a.tenant_id.into(), id.into()]).execute(&mut *tx).await?;
+    // a research topic it carried out is open again while it is removed
+    if removed {
+        q(
+            "UPDATE research_topics SET status = 'open', activity_id = NULL WHERE tenant_id = $1 AND activity_id = $2",
+            [a.tenant_id.into(), id.into()],
+        )
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        q(
+            "UPDATE research_topics SET status = 'done', activity_id = $1 WHERE tenant_id = $2 AND status = 'open' \
+             AND id IN (SELECT subject_id FROM activity_links WHERE tenant_id = $2 AND activity_id = $1 AND subject = 'topic')",
+            [id.into(), a.tenant_id.into()],
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     append(&mut tx, a.tenant_id, change, if removed { "remove" } else { "restore" }, "activity", Some(id), None, None).await?;
     tx.commit().await?;
     get(store, id).await

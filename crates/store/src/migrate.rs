@@ -21,7 +21,104 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (11, "request reply times", V11, ""),
     (12, "residents' evaluation of delegates", V12, ""),
     (13, "delegate studios and reception rota", V13, ""),
+    (14, "running counts of requests", V14, ""),
+    (15, "research topics and what activities came from", V15, ""),
+    (16, "attachments of proposals, activities and requests", V16, ""),
 ];
+
+/// One table of attached files for every kind of record (proposals' files move into it).
+const V16: &str = r#"
+CREATE TABLE attachments (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    owner TEXT NOT NULL,
+    owner_id BIGINT NOT NULL,
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    data BYTEA NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX attachments_by_owner ON attachments (tenant_id, owner, owner_id);
+INSERT INTO attachments (tenant_id, id, owner, owner_id, filename, content_type, size, data, uploaded_by, created_at)
+    SELECT tenant_id, id, 'proposal', proposal_id, filename, content_type, size, data, uploaded_by, created_at FROM proposal_attachments;
+DROP TABLE proposal_attachments;
+"#;
+
+/// Research topics (调研课题) made from hotspots or single requests, with their requests; and
+/// the links from an activity to the requests, topics and proposals it dealt with.
+const V15: &str = r#"
+CREATE TABLE research_topics (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    title TEXT NOT NULL,
+    note TEXT NOT NULL,
+    status TEXT NOT NULL,
+    activity_id BIGINT,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX topics_by_body ON research_topics (tenant_id, body_id, status, created_at);
+CREATE TABLE topic_requests (
+    tenant_id BIGINT NOT NULL,
+    topic_id BIGINT NOT NULL,
+    request_id BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, topic_id, request_id)
+);
+CREATE INDEX topic_requests_by_request ON topic_requests (tenant_id, request_id);
+CREATE TABLE activity_links (
+    tenant_id BIGINT NOT NULL,
+    activity_id BIGINT NOT NULL,
+    subject TEXT NOT NULL,
+    subject_id BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, activity_id, subject, subject_id)
+);
+CREATE INDEX activity_links_by_subject ON activity_links (tenant_id, subject, subject_id);
+"#;
+
+/// Running counts of requests (see `request_tallies`), filled from the requests when this
+/// migration runs; an index that answers "overdue" from the index alone, one for the
+/// newest-first list, and one for a request by its id alone (links carry no tenant).
+const V14: &str = r#"
+CREATE TABLE request_tallies (
+    tenant_id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    month BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    category TEXT NOT NULL,
+    handler_org_id BIGINT NOT NULL,
+    n BIGINT NOT NULL,
+    closed BIGINT NOT NULL,
+    replied BIGINT NOT NULL,
+    on_time BIGINT NOT NULL,
+    satisfied BIGINT NOT NULL,
+    basic BIGINT NOT NULL,
+    unsatisfied BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, body_id, month, status, category, handler_org_id)
+);
+CREATE TABLE request_delegate_tallies (
+    tenant_id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    month BIGINT NOT NULL,
+    delegate_id BIGINT NOT NULL,
+    n BIGINT NOT NULL,
+    closed BIGINT NOT NULL,
+    replied BIGINT NOT NULL,
+    on_time BIGINT NOT NULL,
+    satisfied BIGINT NOT NULL,
+    basic BIGINT NOT NULL,
+    unsatisfied BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, body_id, month, delegate_id)
+);
+DROP INDEX requests_by_body;
+CREATE INDEX requests_by_body ON requests (tenant_id, body_id, status, created_at, deadline_day);
+CREATE INDEX requests_by_time ON requests (tenant_id, body_id, created_at, id);
+CREATE INDEX requests_by_id ON requests (id);
+"#;
 
 /// Delegate studios with their reception days ("4,14,24") and the rota of delegates who
 /// take the days in turn, counted from the day the rota was set.
@@ -591,6 +688,10 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
         }
         if store.backend == crate::db::Backend::Postgres && !pg_only.is_empty() {
             sqlx::raw_sql(*pg_only).execute(&mut *tx).await?;
+        }
+        // derived tables that start from what is already stored
+        if *version == 14 {
+            crate::request_tallies::rebuild(&mut tx).await?;
         }
         sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
             .bind(*version)

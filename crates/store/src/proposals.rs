@@ -861,52 +861,10 @@ pub async fn stats_rollup(store: &Store, org_path: &str, year: Option<i32>, toda
     Ok((each, sum))
 }
 
-/// The largest attachment accepted (a scanned page or a short report).
-pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
-
-/// What a file is, judged by its name *and* its first bytes (a renamed file is refused).
-pub fn attachment_type(filename: &str, bytes: &[u8]) -> Option<&'static str> {
-    let ext = filename.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    let starts = |m: &[u8]| bytes.starts_with(m);
-    match ext.as_str() {
-        "pdf" if starts(b"%PDF-") => Some("application/pdf"),
-        "png" if starts(b"\x89PNG\r\n\x1a\n") => Some("image/png"),
-        "jpg" | "jpeg" if starts(b"\xff\xd8\xff") => Some("image/jpeg"),
-        "docx" if starts(b"PK\x03\x04") => Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        "xlsx" if starts(b"PK\x03\x04") => Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        "txt" if std::str::from_utf8(bytes).is_ok() => Some("text/plain; charset=utf-8"),
-        _ => None,
-    }
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Attachment {
-    pub id: Id,
-    pub filename: String,
-    pub content_type: String,
-    pub size: i64,
-    pub uploaded_by: String,
-    pub created_at: i64,
-}
+pub use crate::files::Attachment;
 
 pub async fn attachments(store: &Store, p: &Proposal) -> Result<Vec<Attachment>> {
-    let rows = q(
-        "SELECT id, filename, content_type, size, uploaded_by, created_at FROM proposal_attachments WHERE tenant_id = $1 AND proposal_id = $2 ORDER BY created_at, id",
-        [p.tenant_id.into(), p.id.into()],
-    )
-    .fetch_all(&store.pool)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Attachment {
-            id: r.i("id"),
-            filename: r.s("filename"),
-            content_type: r.s("content_type"),
-            size: r.i("size"),
-            uploaded_by: r.s("uploaded_by"),
-            created_at: r.i("created_at"),
-        })
-        .collect())
+    crate::files::list(&store.pool, p.tenant_id, crate::files::Owner::Proposal, p.id).await
 }
 
 /// Adds a file to a proposal that is still open. A text file's words become searchable.
@@ -915,49 +873,20 @@ pub async fn attach(store: &Store, id: Id, filename: &str, bytes: Vec<u8>, chang
     if p.status().is_final() {
         return Err(StoreError::conflict("已办结或已撤回的不能再添加附件", "nothing can be attached to a finished item"));
     }
-    let name: String = filename.rsplit(['/', '\\']).next().unwrap_or("").chars().filter(|c| !c.is_control()).take(120).collect();
-    if name.trim().is_empty() || bytes.is_empty() {
-        return Err(StoreError::invalid(FieldError::new("file", "required", "请选择要上传的文件", "choose a file to upload")));
-    }
-    if bytes.len() > MAX_ATTACHMENT_BYTES {
-        return Err(StoreError::invalid(FieldError::new("file", "too_large", "附件不能超过 5 MB", "an attachment may be at most 5 MB")));
-    }
-    let Some(ct) = attachment_type(&name, &bytes) else {
-        return Err(StoreError::invalid(FieldError::new(
-            "file",
-            "bad_type",
-            "只接受 PDF、Word(.docx)、Excel(.xlsx)、JPG、PNG 或 UTF-8 文本文件,且内容须与扩展名相符",
-            "only PDF, .docx, .xlsx, JPG, PNG or UTF-8 text files whose content matches the name",
-        )));
-    };
-    let aid = new_id(change.now_ms);
-    let size = bytes.len() as i64;
+    let file = crate::files::check(filename, bytes)?;
+    let (name, size) = (file.name.clone(), file.bytes.len() as i64);
     let mut tx = store.pool.begin().await?;
-    q(
-        "INSERT INTO proposal_attachments (tenant_id, id, proposal_id, filename, content_type, size, data, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        [p.tenant_id.into(), aid.into(), id.into(), name.as_str().into(), ct.into(), size.into(), V::B(bytes), change.actor_name.as_str().into(), change.now_ms.into()],
-    )
-    .execute(&mut *tx)
-    .await?;
+    let attached = crate::files::insert(&mut tx, p.tenant_id, crate::files::Owner::Proposal, id, file, change).await?;
     event(&mut tx, &p, change, "attach", &p.status, Said { text: Some(name.clone()), ..Default::default() }).await?;
     append(&mut tx, p.tenant_id, change, "attach", "proposal", Some(id), None, Some(serde_json::json!({"file": name, "size": size}).to_string()))
         .await?;
     // the text of a document attachment is searchable with the proposal
     crate::search::changed(&mut tx, store.backend, p.tenant_id, id).await?;
     tx.commit().await?;
-    Ok(Attachment { id: aid, filename: name, content_type: ct.into(), size, uploaded_by: change.actor_name.clone(), created_at: change.now_ms })
+    Ok(attached)
 }
 
 /// One attachment's bytes, with its name and type.
 pub async fn attachment_data(store: &Store, p: &Proposal, attachment: Id) -> Result<(String, String, Vec<u8>)> {
-    use sqlx::Row;
-    let r = q(
-        "SELECT filename, content_type, data FROM proposal_attachments WHERE tenant_id = $1 AND proposal_id = $2 AND id = $3",
-        [p.tenant_id.into(), p.id.into(), attachment.into()],
-    )
-    .fetch_optional(&store.pool)
-    .await?
-    .ok_or_else(StoreError::not_found)?;
-    let data: Vec<u8> = r.try_get("data").map_err(StoreError::from)?;
-    Ok((r.s("filename"), r.s("content_type"), data))
+    crate::files::data(&store.pool, p.tenant_id, crate::files::Owner::Proposal, p.id, attachment).await
 }

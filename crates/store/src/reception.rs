@@ -127,10 +127,13 @@ pub async fn set_rota(store: &Store, body: &Body, studio: Id, delegates: &[Id], 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Reception {
     pub on: String,
+    pub studio_id: Id,
     pub studio: String,
     pub address: String,
     pub hours: String,
     pub delegate: Option<(Id, String)>,
+    /// The activity recording the reception held that day at that studio (id, summary).
+    pub recorded: Option<(Id, String)>,
 }
 
 /// The reception days of all of a body's studios in `[from, to]` (ISO dates), in date order.
@@ -138,6 +141,19 @@ pub async fn calendar(store: &Store, body: &Body, from: &str, to: &str) -> Resul
     let (Some(f), Some(t)) = (parse_date(from), parse_date(to)) else {
         return Err(StoreError::invalid(FieldError::new("from", "bad_date", "日期格式应为 2026-11-01", "dates look like 2026-11-01")));
     };
+    // the receptions recorded in the span, by (studio, day)
+    let recorded: std::collections::HashMap<(Id, String), (Id, String)> = q(
+        "SELECT l.subject_id AS studio, a.on_date, a.id, a.summary FROM activity_links l \
+         JOIN activities a ON a.tenant_id = l.tenant_id AND a.id = l.activity_id \
+         WHERE l.tenant_id = $1 AND l.subject = 'studio' AND a.body_id = $2 AND a.deleted_at IS NULL AND a.on_date >= $3 AND a.on_date <= $4 \
+         ORDER BY a.id",
+        [body.tenant_id.into(), body.id.into(), fmt_date(f).into(), fmt_date(t).into()],
+    )
+    .fetch_all(&store.pool)
+    .await?
+    .iter()
+    .map(|r| ((r.i("studio"), r.s("on_date")), (r.i("id"), r.s("summary"))))
+    .collect();
     let mut out = Vec::new();
     for s in studios(store, body).await? {
         let anchor = parse_date(&s.rota_since).unwrap_or(f);
@@ -145,16 +161,26 @@ pub async fn calendar(store: &Store, body: &Body, from: &str, to: &str) -> Resul
         for (day, who) in rota(&s.days, &ids, anchor, f, t) {
             out.push(Reception {
                 on: fmt_date(day),
+                studio_id: s.id,
                 studio: s.name.clone(),
                 address: s.address.clone(),
                 hours: s.hours.clone(),
                 delegate: who.and_then(|w| s.rota.iter().find(|r| r.0 == w).cloned()),
+                recorded: recorded.get(&(s.id, fmt_date(day))).cloned(),
             });
         }
         // days before the rota began are still reception days, with nobody named yet
         if f < anchor {
             for day in lianxin_domain::reception::days_between(&s.days, f, t.min(anchor.previous_day().unwrap_or(anchor))) {
-                out.push(Reception { on: fmt_date(day), studio: s.name.clone(), address: s.address.clone(), hours: s.hours.clone(), delegate: None });
+                out.push(Reception {
+                    on: fmt_date(day),
+                    studio_id: s.id,
+                    studio: s.name.clone(),
+                    address: s.address.clone(),
+                    hours: s.hours.clone(),
+                    delegate: None,
+                    recorded: recorded.get(&(s.id, fmt_date(day))).cloned(),
+                });
             }
         }
     }

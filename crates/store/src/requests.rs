@@ -39,6 +39,8 @@ pub struct Request {
     pub created_at: i64,
     pub updated_at: i64,
     pub closed_at: Option<i64>,
+    pub replied_at: Option<i64>,
+    pub replied_on_time: Option<i64>,
 }
 
 impl Request {
@@ -64,7 +66,7 @@ pub struct PublicView {
 
 const SELECT: &str = "SELECT r.tenant_id, r.id, r.body_id, r.code, r.delegate_id, dp.name AS delegate_name, r.channel, r.category, r.place, r.text, \
      r.requester_name, r.requester_phone, r.status, r.handler_org_id, o.name AS handler_name, o.path AS handler_path, r.deadline_day, r.reopened, \
-     r.feedback, r.merged_into, r.created_at, r.updated_at, r.closed_at \
+     r.feedback, r.merged_into, r.created_at, r.updated_at, r.closed_at, r.replied_at, r.replied_on_time \
      FROM requests r LEFT JOIN orgs o ON o.tenant_id = r.tenant_id AND o.id = r.handler_org_id \
      LEFT JOIN delegates d ON d.tenant_id = r.tenant_id AND d.id = r.delegate_id \
      LEFT JOIN people dp ON dp.tenant_id = d.tenant_id AND dp.id = d.person_id";
@@ -94,6 +96,8 @@ fn of(r: &sqlx::any::AnyRow) -> Request {
         created_at: r.i("created_at"),
         updated_at: r.i("updated_at"),
         closed_at: r.oi("closed_at"),
+        replied_at: r.oi("replied_at"),
+        replied_on_time: r.oi("replied_on_time"),
     }
 }
 
@@ -160,6 +164,8 @@ pub async fn submit(store: &Store, body: &Body, delegate: Option<Id>, channel: R
             }
             return Err(e);
         }
+        let counted = crate::request_tallies::read(&mut tx, body.tenant_id, id).await?;
+        crate::request_tallies::shift(&mut tx, None, counted.as_ref()).await?;
         event(&mut tx, body.tenant_id, id, change, "submit", "received", None).await?;
         // the audit names the request, not the requester
         append(
@@ -265,12 +271,17 @@ pub async fn act(store: &Store, id: Id, role: Role, step: &Step, change: &Change
         set.push(", closed_at = ?", [V::I(change.now_ms)]);
     }
     set.push(
-        " WHERE tenant_id = ? AND id = ? AND status = ? AND reopened = ?",
-        [V::I(r.tenant_id), V::I(r.id), V::T(r.status.clone()), V::I(r.reopened)],
+        // the version read is the version changed: two clerks cannot both act, and the counts
+        // taken out above are the counts of the row being replaced
+        " WHERE tenant_id = ? AND id = ? AND status = ? AND reopened = ? AND updated_at = ?",
+        [V::I(r.tenant_id), V::I(r.id), V::T(r.status.clone()), V::I(r.reopened), V::I(r.updated_at)],
     );
     if set.build().execute(&mut *tx).await?.rows_affected() == 0 {
         return Err(StoreError::conflict("此件刚被他人处理,请刷新后再试", "someone else has just acted on this request; reload and try again"));
     }
+    // the guard above makes `r` the version replaced, so its counts are the ones to take out
+    let after = crate::request_tallies::read(&mut tx, r.tenant_id, r.id).await?;
+    crate::request_tallies::shift(&mut tx, Some(&crate::request_tallies::of_request(&r)), after.as_ref()).await?;
     event(&mut tx, r.tenant_id, r.id, change, step.code(), out.status.code(), text.as_deref()).await?;
     append(
         &mut tx,
@@ -285,6 +296,23 @@ pub async fn act(store: &Store, id: Id, role: Role, step: &Step, change: &Change
     .await?;
     tx.commit().await?;
     get(store, id).await
+}
+
+/// Adds a photo or document to a request not yet finished (seen by whoever sees the request).
+pub async fn attach(store: &Store, id: Id, filename: &str, bytes: Vec<u8>, change: &Change) -> Result<crate::files::Attachment> {
+    let r = get(store, id).await?;
+    if r.status().is_final() {
+        return Err(StoreError::conflict("已办结的诉求不能再添加附件", "nothing can be attached to a finished request"));
+    }
+    let file = crate::files::check(filename, bytes)?;
+    let name = file.name.clone();
+    let mut tx = store.pool.begin().await?;
+    let a = crate::files::insert(&mut tx, r.tenant_id, crate::files::Owner::Request, r.id, file, change).await?;
+    event(&mut tx, r.tenant_id, r.id, change, "attach", &r.status, Some(&name)).await?;
+    append(&mut tx, r.tenant_id, change, "attach", "request", Some(r.id), None, Some(serde_json::json!({"file": name, "size": a.size}).to_string()))
+        .await?;
+    tx.commit().await?;
+    Ok(a)
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -356,11 +384,25 @@ pub async fn list(store: &Store, body: &Body, f: &RequestFilter, page: PageReq) 
         let like = format!("%{}%", crate::db::like_pattern(t));
         w.push(" AND (r.text LIKE ? ESCAPE '\\' OR r.place LIKE ? ESCAPE '\\')", [V::T(like.clone()), V::T(like)]);
     }
-    let total = Q::head_where("SELECT COUNT(*) AS n FROM requests r LEFT JOIN orgs o ON o.tenant_id = r.tenant_id AND o.id = r.handler_org_id", &w)
-        .build()
-        .fetch_one(&store.pool)
-        .await?
-        .i("n");
+    let total = if f.handler_paths.is_none() && f.delegate.is_none() && f.overdue_on.is_none() && f.q.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        // by status and category alone: the running counts know without reading the requests
+        let mut c = Q::new("SELECT CAST(SUM(n) AS BIGINT) AS n FROM request_tallies");
+        c.push(" WHERE tenant_id = ? AND body_id = ?", [V::I(body.tenant_id), V::I(body.id)]);
+        if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
+            c.push(" AND status = ?", [V::T(s.into())]);
+        }
+        if let Some(k) = f.category.as_deref().filter(|s| !s.is_empty()) {
+            c.push(" AND category = ?", [V::T(k.into())]);
+        }
+        crate::orgs::sum_i(&c.build().fetch_one(&store.pool).await?, "n")
+    } else {
+        let head = if f.handler_paths.is_some() {
+            "SELECT COUNT(*) AS n FROM requests r LEFT JOIN orgs o ON o.tenant_id = r.tenant_id AND o.id = r.handler_org_id"
+        } else {
+            "SELECT COUNT(*) AS n FROM requests r"
+        };
+        Q::head_where(head, &w).build().fetch_one(&store.pool).await?.i("n")
+    };
     let mut sel = Q::head_where(SELECT, &w);
     if f.handler_paths.is_some() {
         sel.push_raw(" ORDER BY r.deadline_day IS NULL, r.deadline_day, r.id");
@@ -372,8 +414,8 @@ pub async fn list(store: &Store, body: &Body, f: &RequestFilter, page: PageReq) 
     Ok(Page { items, total, page: page.page, per_page: page.per_page })
 }
 
-/// The numbers of a body's requests received in a span (epoch ms, [from, to)): by status,
-/// category and handler; replied on time; ratings.
+/// The numbers of a body's requests received in a span of months: by status, category,
+/// handler, delegate, group and organisation; replied on time; ratings.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Stats {
     pub total: i64,
@@ -381,6 +423,12 @@ pub struct Stats {
     pub by_category: Vec<(String, i64)>,
     /// (handler, assigned, replied, replied on time)
     pub by_handler: Vec<(String, i64, i64, i64)>,
+    /// (delegate, group, organisation, received, closed, satisfied or basically satisfied, rated)
+    pub by_delegate: Vec<(String, String, String, i64, i64, i64, i64)>,
+    /// (group, received, closed, satisfied or basically satisfied, rated)
+    pub by_group: Vec<(String, i64, i64, i64, i64)>,
+    /// (organisation, received, closed, satisfied or basically satisfied, rated)
+    pub by_org: Vec<(String, i64, i64, i64, i64)>,
     pub replied: i64,
     pub on_time: i64,
     pub rated: i64,
@@ -390,59 +438,151 @@ pub struct Stats {
     pub overdue: i64,
 }
 
-pub async fn stats(store: &Store, body: &Body, from_ms: i64, to_ms: i64, today: i64) -> Result<Stats> {
-    // counted by the database in groups (a province has millions of requests); the groups
-    // are few: statuses × categories × ratings × handlers
-    let rows = q(
-        "SELECT r.status, r.category, r.feedback, o.name AS handler, COUNT(*) AS n, \
-                SUM(CASE WHEN r.replied_at IS NOT NULL THEN 1 ELSE 0 END) AS replied, \
-                SUM(CASE WHEN r.replied_at IS NOT NULL AND r.replied_on_time = 1 THEN 1 ELSE 0 END) AS on_time, \
-                SUM(CASE WHEN r.status = 'assigned' AND r.deadline_day < $5 THEN 1 ELSE 0 END) AS overdue \
-         FROM requests r LEFT JOIN orgs o ON o.tenant_id = r.tenant_id AND o.id = r.handler_org_id \
-         WHERE r.tenant_id = $1 AND r.body_id = $2 AND r.created_at >= $3 AND r.created_at < $4 \
-         GROUP BY r.status, r.category, r.feedback, o.name",
-        [body.tenant_id.into(), body.id.into(), from_ms.into(), to_ms.into(), today.into()],
-    )
-    .fetch_all(&store.pool)
-    .await?;
-    let mut s = Stats::default();
-    let bump = |v: &mut Vec<(String, i64)>, k: String, n: i64| match v.iter_mut().find(|(x, _)| *x == k) {
-        Some((_, m)) => *m += n,
-        None => v.push((k, n)),
+/// Months as yyyymm, inclusive, for a year or one month of it.
+pub fn months_of(year: i32, month: Option<u8>) -> (i64, i64) {
+    let y = i64::from(year) * 100;
+    match month {
+        Some(m) => (y + i64::from(m), y + i64::from(m)),
+        None => (y + 1, y + 12),
+    }
+}
+
+/// The instants [from, to) of months yyyymm [first, last], China Standard Time.
+pub fn month_span_ms(first: i64, last: i64) -> Result<(i64, i64)> {
+    let start = |ym: i64| {
+        let month = time::Month::try_from((ym % 100) as u8).map_err(|e| StoreError::Config(e.to_string()))?;
+        let d = time::Date::from_calendar_date((ym / 100) as i32, month, 1).map_err(|e| StoreError::Config(e.to_string()))?;
+        Ok::<i64, StoreError>((day_number(d) * 86_400 - 8 * 3600) * 1000)
     };
-    use crate::orgs::sum_i;
-    for r in &rows {
-        let n = r.i("n");
-        let (replied, on_time) = (sum_i(r, "replied"), sum_i(r, "on_time"));
-        s.total += n;
-        s.replied += replied;
-        s.on_time += on_time;
-        s.overdue += sum_i(r, "overdue");
-        bump(&mut s.by_status, r.s("status"), n);
-        bump(&mut s.by_category, r.s("category"), n);
-        match r.os("feedback").as_deref() {
-            Some("satisfied") => s.satisfied += n,
-            Some("basic") => s.basic += n,
-            Some("unsatisfied") => s.unsatisfied += n,
-            _ => {}
-        }
-        if let Some(h) = r.os("handler") {
-            match s.by_handler.iter_mut().find(|x| x.0 == h) {
+    let next = if last % 100 == 12 { (last / 100 + 1) * 100 + 1 } else { last + 1 };
+    Ok((start(first)?, start(next)?))
+}
+
+pub async fn stats(store: &Store, body: &Body, months: (i64, i64), today: i64) -> Result<Stats> {
+    use crate::request_tallies::{buckets, by_delegate, Measures};
+    // read from the running counts (a few rows per month whatever the number of requests),
+    // the three parts at once on separate connections
+    let (from_ms, to_ms) = month_span_ms(months.0, months.1)?;
+    let (t, b) = (body.tenant_id, body.id);
+    let overdue = async {
+        // "overdue" depends on today, so it is counted from the requests, by the index alone
+        Ok::<i64, StoreError>(
+            q(
+                "SELECT COUNT(*) AS n FROM requests WHERE tenant_id = $1 AND body_id = $2 AND status = 'assigned' \
+                 AND created_at >= $3 AND created_at < $4 AND deadline_day < $5",
+                [t.into(), b.into(), from_ms.into(), to_ms.into(), today.into()],
+            )
+            .fetch_one(&store.pool)
+            .await?
+            .i("n"),
+        )
+    };
+    let (rows, delegates, overdue) =
+        tokio::try_join!(buckets(&store.pool, t, b, months.0, months.1), by_delegate(&store.pool, t, b, months.0, months.1), overdue)?;
+    let mut s = Stats { overdue, ..Default::default() };
+    let bump = |v: &mut Vec<(String, i64)>, k: &str, n: i64| match v.iter_mut().find(|(x, _)| x == k) {
+        Some((_, m)) => *m += n,
+        None => v.push((k.to_string(), n)),
+    };
+    let mut all = Measures::default();
+    for b in &rows {
+        all.add(&b.m);
+        bump(&mut s.by_status, &b.status, b.m.n);
+        bump(&mut s.by_category, &b.category, b.m.n);
+        if let Some(h) = &b.handler {
+            match s.by_handler.iter_mut().find(|x| &x.0 == h) {
                 Some(x) => {
-                    x.1 += n;
-                    x.2 += replied;
-                    x.3 += on_time;
+                    x.1 += b.m.n;
+                    x.2 += b.m.replied;
+                    x.3 += b.m.on_time;
                 }
-                None => s.by_handler.push((h, n, replied, on_time)),
+                None => s.by_handler.push((h.clone(), b.m.n, b.m.replied, b.m.on_time)),
             }
         }
     }
-    s.rated = s.satisfied + s.basic + s.unsatisfied;
-    for v in [&mut s.by_status, &mut s.by_category] {
-        v.sort_by_key(|x| std::cmp::Reverse(x.1));
+    s.total = all.n;
+    s.replied = all.replied;
+    s.on_time = all.on_time;
+    s.satisfied = all.satisfied;
+    s.basic = all.basic;
+    s.unsatisfied = all.unsatisfied;
+    s.rated = all.rated();
+    let roll = |v: &mut Vec<(String, i64, i64, i64, i64)>, k: &str, m: &Measures| match v.iter_mut().find(|x| x.0 == k) {
+        Some(x) => {
+            x.1 += m.n;
+            x.2 += m.closed;
+            x.3 += m.satisfied + m.basic;
+            x.4 += m.rated();
+        }
+        None => v.push((k.to_string(), m.n, m.closed, m.satisfied + m.basic, m.rated())),
+    };
+    for d in &delegates {
+        let group = d.group.clone().unwrap_or_default();
+        roll(&mut s.by_group, if group.is_empty() { "—" } else { &group }, &d.m);
+        roll(&mut s.by_org, &d.org, &d.m);
+        s.by_delegate.push((d.name.clone(), group, d.org.clone(), d.m.n, d.m.closed, d.m.satisfied + d.m.basic, d.m.rated()));
     }
-    s.by_handler.sort_by_key(|x| std::cmp::Reverse(x.1));
+    for v in [&mut s.by_status, &mut s.by_category] {
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    }
+    s.by_handler.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for v in [&mut s.by_group, &mut s.by_org] {
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    }
     Ok(s)
+}
+
+/// The most requests a hotspot search reads (the newest of the span): the clustering compares
+/// pairs within a category, so this bounds its time.
+pub const HOTSPOT_WINDOW: i64 = 5000;
+
+/// A hotspot with the tracking codes of its requests (in the hotspot's order).
+#[derive(Debug, Clone, Serialize)]
+pub struct HotspotView {
+    pub hotspot: lianxin_domain::hotspot::Hotspot,
+    pub codes: Vec<String>,
+}
+
+/// Hotspots among a body's requests received on days [from, to] (declined and merged ones
+/// left out: they are not problems of their own).
+pub async fn hotspots(
+    store: &Store,
+    body: &Body,
+    from_day: i64,
+    to_day: i64,
+    settings: &lianxin_domain::hotspot::Settings,
+) -> Result<Vec<HotspotView>> {
+    use lianxin_domain::hotspot::{cluster, Item};
+    let to_ms = |d: i64| (d * 86_400 - 8 * 3600) * 1000;
+    let rows = q(
+        "SELECT id, code, category, place, text, created_at FROM requests WHERE tenant_id = $1 AND body_id = $2 \
+         AND created_at >= $3 AND created_at < $4 AND status NOT IN ('declined', 'merged') ORDER BY created_at DESC, id DESC LIMIT $5",
+        [body.tenant_id.into(), body.id.into(), to_ms(from_day).into(), to_ms(to_day + 1).into(), HOTSPOT_WINDOW.into()],
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    let mut codes = std::collections::HashMap::new();
+    let items: Vec<Item> = rows
+        .iter()
+        .map(|r| {
+            codes.insert(r.i("id"), r.s("code"));
+            Item {
+                id: r.i("id"),
+                category: r.s("category"),
+                place: r.s("place"),
+                day: (r.i("created_at") + 8 * 3_600_000).div_euclid(86_400_000),
+                // words, not character pairs: pairs across word boundaries are noise here
+                terms: lianxin_search::query_terms(&r.s("text")).into_iter().filter(|w| w.chars().count() >= 2).collect(),
+            }
+        })
+        .collect();
+    Ok(cluster(&items, settings)
+        .into_iter()
+        .map(|h| {
+            let c = h.ids.iter().map(|id| codes.get(id).cloned().unwrap_or_default()).collect();
+            HotspotView { hotspot: h, codes: c }
+        })
+        .collect())
 }
 
 /// Escalates requests past their time limit: the handling unit is told once per deadline

@@ -104,8 +104,8 @@ async fn texts(store: &Store, tenant: Id, ids: &[Id]) -> Result<Vec<(Id, Id, Str
             t.push('\n');
             t.push_str(&row.s("text"));
         }
-        let mut a = Q::new("SELECT proposal_id, content_type, data FROM proposal_attachments WHERE tenant_id = ");
-        a.push("? AND proposal_id IN ", [V::I(tenant)]).push_in(chunk);
+        let mut a = Q::new("SELECT owner_id AS proposal_id, content_type, data FROM attachments WHERE tenant_id = ");
+        a.push("? AND owner = 'proposal' AND owner_id IN ", [V::I(tenant)]).push_in(chunk);
         for row in a.build().fetch_all(&store.pool).await? {
             use sqlx::Row;
             let bytes: Vec<u8> = row.try_get("data").unwrap_or_default();

@@ -481,6 +481,21 @@ async fn import_round_trip(app: &App) {
 /// Seed 001's journey for one proposal: two delegates draft and co-sign, the office accepts
 /// and assigns, the unit replies, the proposer is unsatisfied, the unit handles it again,
 /// it closes, and the statistics count it. Each step is refused to those it does not belong to.
+/// A file upload as a browser sends it (multipart, with the user's CSRF token).
+fn file_post(app: &App, user: &str, url: &str, name: &str, bytes: &[u8]) -> Request<Body> {
+    let boundary = "XFILEX";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n", app.who[user].1).as_bytes());
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n").as_bytes());
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::post(url)
+        .header(header::COOKIE, app.cookie(Some(user)))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap()
+}
+
 async fn proposal_journey(app: &App) {
     let i = &app.ids;
     let store = &app.state.store;
@@ -506,19 +521,7 @@ async fn proposal_journey(app: &App) {
     let page = app.get(Some("delegate"), &r.location).await;
     assert!(page.body.contains("&#60;script&#62;") && !page.body.contains("<script>x"), "escaped");
     // a file on the draft: the right type only, readable by those who read the proposal
-    let upload = |user: &str, name: &str, bytes: &[u8]| {
-        let boundary = "XFILEX";
-        let mut body = Vec::new();
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n", app.who[user].1).as_bytes());
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n").as_bytes());
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        Request::post(format!("/proposals/{pid}/attachments"))
-            .header(header::COOKIE, app.cookie(Some(user)))
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-            .body(Body::from(body))
-            .unwrap()
-    };
+    let upload = |user: &str, name: &str, bytes: &[u8]| file_post(app, user, &format!("/proposals/{pid}/attachments"), name, bytes);
     assert_eq!(app.send(upload("delegate", "现场.pdf", b"not really a pdf")).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.send(upload("xisa.delegate", "a.txt", b"x")).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.send(upload("delegate", "调研记录.txt", "李家组三十户".as_bytes())).await.status, StatusCode::SEE_OTHER);
@@ -840,6 +843,68 @@ async fn request_journey(app: &App) {
     let draft = lianxin_store::proposals::get(store, pid).await.unwrap();
     assert_eq!((draft.status.as_str(), draft.kind.as_str(), draft.category.as_str()), ("draft", "suggestion", "society"));
     assert!(draft.reason.contains("独居老人冬季取暖困难") && draft.reason.contains(&given.code));
+    // a photo on the request: those who see the request may add and read it, others not
+    let png = b"\x89PNG\r\n\x1a\nphoto";
+    let photo = file_post(app, "delegate", &format!("/requests/{rid}/attachments"), "现场.png", png);
+    assert_eq!(app.send(photo).await.status, StatusCode::SEE_OTHER);
+    let sneak = file_post(app, "xisa.delegate", &format!("/requests/{rid}/attachments"), "x.png", png);
+    assert_eq!(app.send(sneak).await.status, StatusCode::FORBIDDEN);
+    let page = app.get(Some("office"), &format!("/requests/{rid}")).await;
+    let fid = page.body.split(&format!("/requests/{rid}/attachments/")).nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
+    let got = app.get(Some("office"), &format!("/requests/{rid}/attachments/{fid}")).await;
+    // (the harness reads bodies as text: the PNG signature's first byte is not UTF-8)
+    assert_eq!(got.status, StatusCode::OK);
+    assert!(got.body.ends_with("PNG\r\n\u{1a}\nphoto"));
+    assert_eq!(app.get(Some("xisa.delegate"), &format!("/requests/{rid}/attachments/{fid}")).await.status, StatusCode::FORBIDDEN);
+    // three calls about one blocked canal make a hotspot; the office makes it a topic
+    let mut canal = Vec::new();
+    for text in ["李家组水渠堵塞,农田无法灌溉", "李家组的水渠堵塞严重,请尽快清淤", "水渠堵塞,农田灌溉困难,请尽快清淤"]
+    {
+        let r = app
+            .post_form(Some("office"), &format!("/bodies/{}/requests", i.town_body), &format!("category=infrastructure&place=李家组&text={text}"))
+            .await;
+        canal.push(r.location.trim_start_matches("/requests/").parse::<i64>().unwrap());
+    }
+    assert_eq!(app.get(Some("delegate"), &format!("/bodies/{}/requests/hotspots", i.town_body)).await.status, StatusCode::FORBIDDEN);
+    let hot = app.get(Some("office"), &format!("/bodies/{}/requests/hotspots", i.town_body)).await;
+    assert!(hot.body.contains("立为调研课题") && hot.body.contains("水渠"), "{}", hot.body.chars().take(2000).collect::<String>());
+    let ids = canal.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
+    assert_eq!(
+        app.post_form(Some("delegate"), &format!("/bodies/{}/topics", i.town_body), &format!("title=水渠&requests={ids}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let t = app.post_form(Some("office"), &format!("/bodies/{}/topics", i.town_body), &format!("title=李家组水渠清淤&requests={ids}")).await;
+    assert_eq!(t.status, StatusCode::SEE_OTHER, "{}", t.body);
+    let tid = q("SELECT id FROM research_topics WHERE title = '李家组水渠清淤'", []).fetch_one(&store.pool).await.unwrap().i("id");
+    // the delegate takes it up and records the research; the topic is done, linked to the requests
+    let topics = app.get(Some("delegate"), &format!("/bodies/{}/topics", i.town_body)).await;
+    assert!(topics.body.contains("李家组水渠清淤") && topics.body.contains(&format!("activities/new?topic={tid}")));
+    let form = app.get(Some("delegate"), &format!("/bodies/{}/activities/new?topic={tid}", i.town_body)).await;
+    assert!(form.body.contains(&format!("name=\"topic\" value=\"{tid}\"")));
+    let rec = app
+        .post_form(
+            Some("delegate"),
+            &format!("/bodies/{}/activities", i.town_body),
+            &format!("kind=research&on=2026-11-10&summary=实地查看水渠&topic={tid}"),
+        )
+        .await;
+    assert_eq!(rec.status, StatusCode::SEE_OTHER, "{}", rec.body);
+    let topic = lianxin_store::topics::get(store, tid).await.unwrap();
+    assert_eq!(topic.status, "done");
+    let aid = topic.activity_id.unwrap();
+    let shown = app.get(Some("delegate"), &format!("/activities/{aid}")).await;
+    assert!(shown.body.contains("李家组水渠清淤") && shown.body.contains(&format!("/requests/{}", canal[0])));
+    // a photo of the visit on the activity
+    assert_eq!(
+        app.send(file_post(app, "delegate", &format!("/activities/{aid}/attachments"), "水渠.jpg", b"\xff\xd8\xffjpeg")).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.send(file_post(app, "xisa.delegate", &format!("/activities/{aid}/attachments"), "x.jpg", b"\xff\xd8\xffjpeg")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let req_page = app.get(Some("office"), &format!("/requests/{}", canal[1])).await;
+    assert!(req_page.body.contains("实地查看水渠"), "the request shows the research that dealt with it");
     assert!(audit::verify(store).await.unwrap().is_ok());
 }
 

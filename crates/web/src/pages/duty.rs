@@ -64,7 +64,7 @@ fn activities_table(lang: Lang, items: &[Activity], can_remove: &dyn Fn(&Activit
                 vec![
                     Cell::text(&a.on_date),
                     Cell::text(label::<ActivityKind>(lang, &a.kind)),
-                    Cell::text(what),
+                    Cell::link(what, format!("/activities/{}", a.id)),
                     Cell::text(&a.place),
                     Cell::text(who.join("、")),
                     Cell::text(a.served.to_string()),
@@ -147,7 +147,16 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
 
 /// The form: short enough for a phone (kind, date, place, what happened); the office also
 /// picks the group or the delegates who took part.
-pub async fn new_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    /// A research topic the activity carries out.
+    topic: Option<i64>,
+    /// A reception day being recorded: the studio and the day.
+    studio: Option<i64>,
+    on: Option<String>,
+}
+
+pub async fn new_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(nq): Query<NewQuery>) -> Response {
     let r = async {
         let body = congress::body(&state.store, id).await?;
         let acc = access(&state, &v, &body).await?;
@@ -173,7 +182,33 @@ pub async fn new_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i
                 options::<MediationOutcome>(lang, Some("—")),
             ),
             Field::new("textarea", "notes", lang.pick("情况记录", "Notes"), ""),
+            Field::new("text", "requests", lang.pick("相关诉求查询码", "Tracking codes of requests it dealt with"), "")
+                .hint(lang.pick("多个用空格或逗号分开", "separate several with spaces or commas")),
         ];
+        let topic = match nq.topic {
+            Some(t) => Some(lianxin_store::topics::get(&state.store, t).await?).filter(|t| t.body_id == body.id && t.status == "open"),
+            None => None,
+        };
+        if let Some(t) = &topic {
+            fields[0].value = "research".into();
+            fields.push(Field::new("hidden", "topic", "", t.id.to_string()));
+        }
+        let studios = lianxin_store::reception::studios(&state.store, &body).await?;
+        if !studios.is_empty() {
+            let chosen = nq.studio.filter(|s| studios.iter().any(|x| x.id == *s));
+            if chosen.is_some() {
+                fields[0].value = "reception".into();
+                if let Some(on) = nq.on.as_deref().filter(|d| lianxin_domain::error::parse_date(d).is_some()) {
+                    fields[1].value = on.to_string();
+                }
+            }
+            fields.push(Field::select(
+                "studio",
+                lang.pick("接待地点(工作室)", "Studio (for a reception)"),
+                chosen.map(|c| c.to_string()).unwrap_or_default(),
+                std::iter::once((String::new(), "—".to_string())).chain(studios.iter().map(|s| (s.id.to_string(), s.name.clone()))).collect(),
+            ));
+        }
         let groups = congress::groups(&state.store, &term).await?;
         fields.push(Field::select(
             "group",
@@ -192,6 +227,10 @@ pub async fn new_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i
         let mut panel = Panel::default();
         if acc.me.is_some() && !acc.office {
             panel.note = lang.pick("记录您本人参加的活动。", "Records an activity you took part in.").into();
+        }
+        if let Some(t) = &topic {
+            panel.note = format!("{}{}({} {})", panel.note, t.title, t.requests, lang.pick("件诉求", "requests"));
+            panel.title = lang.pick("调研课题", "Research topic").into();
         }
         panel.form = Some(Form::post(format!("/bodies/{id}/activities"), &v.csrf, tx(lang, "save"), fields));
         p.panels.push(panel);
@@ -229,8 +268,101 @@ pub async fn create(State(state): State<AppState>, v: Viewer, Path(id): Path<i64
             group: opt_id(&Some(one(&f, "group").to_string())),
         };
         let valid = input.validate(state.today()).map_err(WebError::from)?;
-        duty::record(&state.store, &b, &term, &valid, &v.change(&state)?).await?;
+        let links = duty::Links {
+            request_codes: duty::Links::parse_codes(one(&f, "requests")).map_err(|e| WebError::from(lianxin_domain::DomainError::invalid(e)))?,
+            topic: opt_id(&Some(one(&f, "topic").to_string())),
+            studio: opt_id(&Some(one(&f, "studio").to_string())),
+        };
+        duty::record_linked(&state.store, &b, &term, &valid, &links, &v.change(&state)?).await?;
         Ok(see_other(&format!("/bodies/{id}/activities?term={}", term.id)))
+    }
+    .await;
+    page(&v, r)
+}
+
+/// The activity, who may see it and whether they may add to it (the office, or one who took part).
+async fn activity_access(state: &AppState, v: &Viewer, id: i64) -> WebResult<(Activity, Body, bool)> {
+    let a = duty::get(&state.store, id).await?;
+    let b = congress::body(&state.store, a.body_id).await?;
+    let acc = access(state, v, &b).await?;
+    let took_part = acc.me.as_ref().map(|m| a.delegates.iter().any(|d| d.0 == m.1)).unwrap_or(false);
+    Ok((a, b, acc.office || took_part))
+}
+
+/// One activity: what, when, who; the requests, topic and studio it dealt with; its photos
+/// and documents.
+pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
+    let r = async {
+        let (a, b, can_add) = activity_access(&state, &v, id).await?;
+        let lang = v.lang;
+        let mut p =
+            Page::new(Ctx::new(&v, &format!("/activities/{id}"), "bodies"), format!("{} · {}", label::<ActivityKind>(lang, &a.kind), a.summary));
+        p.crumbs.push(Link::new(
+            format!("/bodies/{}/activities?term={}", b.id, a.term_id),
+            format!("{} · {}", b.name, lang.pick("履职活动", "Activities")),
+        ));
+        let mut facts = Panel::default();
+        let who: Vec<String> = a.group_name.iter().cloned().chain(a.delegates.iter().map(|d| d.1.clone())).collect();
+        facts.facts = vec![
+            (lang.pick("日期", "Date").into(), a.on_date.clone()),
+            (tx(lang, "kind").into(), label::<ActivityKind>(lang, &a.kind)),
+            (lang.pick("地点", "Place").into(), a.place.clone()),
+            (lang.pick("参加代表", "Delegates").into(), who.join("、")),
+            (lang.pick("服务人数", "Served").into(), a.served.to_string()),
+            (lang.pick("记录人", "Recorded by").into(), a.recorded_by.clone()),
+        ];
+        if let Some(o) = a.outcome.as_deref() {
+            facts.facts.push((lang.pick("调解结果", "Outcome").into(), label::<MediationOutcome>(lang, o)));
+        }
+        if !a.notes.is_empty() {
+            facts.facts.push((lang.pick("情况记录", "Notes").into(), a.notes.clone()));
+        }
+        if a.deleted_at.is_some() {
+            facts.errors.push(lang.pick("这条记录已删除,不计入统计。", "This record was removed and is not counted.").into());
+        }
+        p.panels.push(facts);
+        let mut links = Vec::new();
+        for t in duty::links(&state.store, &a, "topic").await? {
+            let t = lianxin_store::topics::get(&state.store, t).await?;
+            links.push(Link::new(format!("/bodies/{}/topics", b.id), format!("{}:{}", lang.pick("调研课题", "Topic"), t.title)));
+        }
+        for r in duty::links(&state.store, &a, "request").await? {
+            let r = lianxin_store::requests::get(&state.store, r).await?;
+            links.push(Link::new(format!("/requests/{}", r.id), format!("{} {}", r.code, r.text.chars().take(20).collect::<String>())));
+        }
+        if !links.is_empty() {
+            let mut lp = Panel::titled(lang.pick("相关诉求与课题", "Requests and topics"));
+            lp.links = links;
+            p.panels.push(lp);
+        }
+        let files = lianxin_store::files::list(&state.store.pool, a.tenant_id, lianxin_store::files::Owner::Activity, a.id).await?;
+        p.panels.push(super::files::panel(lang, &v.csrf, &files, &format!("/activities/{id}/attachments"), can_add && a.deleted_at.is_none()));
+        Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
+
+pub async fn upload(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, mp: axum::extract::Multipart) -> Response {
+    let r = async {
+        let (_, _, can_add) = activity_access(&state, &v, id).await?;
+        let (name, bytes) = super::files::read_upload(&v, mp).await?;
+        if !can_add {
+            return Err(WebError::Forbidden);
+        }
+        duty::attach(&state.store, id, &name, bytes, &v.change(&state)?).await?;
+        Ok(see_other(&format!("/activities/{id}")))
+    }
+    .await;
+    page(&v, r)
+}
+
+pub async fn download(State(state): State<AppState>, v: Viewer, Path((id, aid)): Path<(i64, i64)>) -> Response {
+    let r = async {
+        let (a, _, _) = activity_access(&state, &v, id).await?;
+        Ok(super::files::download(
+            lianxin_store::files::data(&state.store.pool, a.tenant_id, lianxin_store::files::Owner::Activity, a.id, aid).await?,
+        ))
     }
     .await;
     page(&v, r)

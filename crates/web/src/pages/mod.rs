@@ -6,6 +6,7 @@ pub(crate) mod cards;
 mod congress;
 mod duty;
 mod evaluation;
+mod files;
 mod home;
 mod io;
 mod notices;
@@ -16,6 +17,7 @@ pub(crate) mod proposals;
 mod reception;
 mod reports;
 mod requests;
+mod topics;
 
 use crate::auth::Viewer;
 use crate::error::{WebError, WebResult};
@@ -52,7 +54,10 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(account::me))
         .route("/bodies/{id}/activities", get(duty::list).post(duty::create))
         .route("/bodies/{id}/activities/new", get(duty::new_form))
+        .route("/activities/{id}", get(duty::show))
         .route("/activities/{id}/remove", post(duty::remove))
+        .route("/activities/{id}/attachments", post(duty::upload))
+        .route("/activities/{id}/attachments/{aid}", get(duty::download))
         .route("/bodies/{id}/duty", get(duty::board))
         .route("/bodies/{id}/duty/rules", get(duty::rules).post(duty::add_rule))
         .route("/bodies/{id}/duty/rules/preset", post(duty::apply_preset))
@@ -73,8 +78,12 @@ pub fn router() -> Router<AppState> {
         .route("/bodies/{id}/requests", get(requests::list).post(requests::office_submit))
         .route("/bodies/{id}/requests/new", get(requests::new_form))
         .route("/bodies/{id}/requests/stats", get(requests::stats))
+        .route("/bodies/{id}/requests/hotspots", get(topics::hotspots))
+        .route("/bodies/{id}/topics", get(topics::list).post(topics::create))
         .route("/requests/{id}", get(requests::show))
         .route("/requests/{id}/act", post(requests::act))
+        .route("/requests/{id}/attachments", post(requests::upload))
+        .route("/requests/{id}/attachments/{aid}", get(requests::download))
         .route("/requests/{id}/to-proposal", post(requests::to_proposal))
         .route("/notices", get(notices::list))
         .route("/notices/read", post(notices::read_all))

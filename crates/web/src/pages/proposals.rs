@@ -502,34 +502,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
         });
 
         let files = proposals::attachments(&state.store, &p).await?;
-        let mut fp = Panel::titled(lang.pick("附件", "Attachments"));
-        fp.table = Some(Table {
-            headers: vec![lang.pick("文件", "File").into(), lang.pick("大小", "Size").into(), tx(lang, "actor").into(), tx(lang, "time").into()],
-            rows: files
-                .iter()
-                .map(|f| {
-                    vec![
-                        Cell::link(&f.filename, format!("/proposals/{id}/attachments/{}", f.id)),
-                        Cell::text(format!("{:.1} KB", f.size as f64 / 1024.0)),
-                        Cell::text(&f.uploaded_by),
-                        Cell::text(fmt_ms(f.created_at)),
-                    ]
-                })
-                .collect(),
-            empty: tx(lang, "none").into(),
-        });
-        if !status.is_final() && !parts.is_empty() {
-            let mut f = Form::post(
-                format!("/proposals/{id}/attachments"),
-                &v.csrf,
-                tx(lang, "upload"),
-                vec![Field::new("file", "file", tx(lang, "file"), "")
-                    .required()
-                    .hint(lang.pick("PDF、Word、Excel、JPG、PNG 或文本,不超过 5 MB", "PDF, Word, Excel, JPG, PNG or text, 5 MB at most"))],
-            );
-            f.multipart = true;
-            fp.form = Some(f);
-        }
+        let fp = super::files::panel(lang, &v.csrf, &files, &format!("/proposals/{id}/attachments"), !status.is_final() && !parts.is_empty());
         page_.panels.push(fp);
         let act = format!("/proposals/{id}/act");
         let form = |action: &str, submit: &str, mut fields: Vec<Field>| {
@@ -1243,29 +1216,13 @@ pub async fn rollup(State(state): State<AppState>, v: Viewer, Path(id): Path<i64
 }
 
 /// Adds a file to a proposal: its signers, the committee or its lead unit, while it is open.
-pub async fn upload(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, mut mp: axum::extract::Multipart) -> Response {
+pub async fn upload(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, mp: axum::extract::Multipart) -> Response {
     let r = async {
         let (_, _, parts) = readable(&state, &v, id).await?;
-        let mut file: Option<(String, Vec<u8>)> = None;
-        let mut csrf = String::new();
-        while let Some(field) = mp.next_field().await.map_err(|e| WebError::BadRequest(e.to_string()))? {
-            match field.name().unwrap_or("") {
-                "file" => {
-                    let name = field.file_name().unwrap_or("").to_string();
-                    let bytes = field.bytes().await.map_err(|_| {
-                        WebError::BadRequest(v.lang.pick("文件过大或上传中断", "the file is too large or the upload broke off").into())
-                    })?;
-                    file = Some((name, bytes.to_vec()));
-                }
-                "_csrf" => csrf = field.text().await.unwrap_or_default(),
-                _ => {}
-            }
-        }
-        v.check_csrf(&csrf)?;
+        let (name, bytes) = super::files::read_upload(&v, mp).await?;
         if parts.is_empty() {
             return Err(WebError::Forbidden);
         }
-        let (name, bytes) = file.unwrap_or_default();
         proposals::attach(&state.store, id, &name, bytes, &v.change(&state)?).await?;
         Ok(see_other(&format!("/proposals/{id}")))
     }
@@ -1276,19 +1233,9 @@ pub async fn upload(State(state): State<AppState>, v: Viewer, Path(id): Path<i64
 /// Sends a file to whoever may read the proposal; never shown inline, so an uploaded page
 /// cannot run in Lianxin's origin.
 pub async fn download(State(state): State<AppState>, v: Viewer, Path((id, aid)): Path<(i64, i64)>) -> Response {
-    use axum::response::IntoResponse;
     let r = async {
         let (p, _, _) = readable(&state, &v, id).await?;
-        let (name, ct, data) = proposals::attachment_data(&state.store, &p, aid).await?;
-        Ok((
-            [
-                (axum::http::header::CONTENT_TYPE, ct),
-                (axum::http::header::CONTENT_DISPOSITION, crate::view::content_disposition(&name)),
-                (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            ],
-            data,
-        )
-            .into_response())
+        Ok(super::files::download(proposals::attachment_data(&state.store, &p, aid).await?))
     }
     .await;
     page(&v, r)

@@ -43,8 +43,35 @@ pub async fn studios(State(state): State<AppState>, v: Viewer, Path(id): Path<i6
             }
             Err(_) => Vec::new(),
         };
+        // the last reception days and the next ones, with what was recorded
+        let today = state.today();
+        let span_from = lianxin_domain::error::fmt_date(today - time::Duration::days(62));
+        let span_to = lianxin_domain::error::fmt_date(today + time::Duration::days(31));
+        let days = reception::calendar(&state.store, &body, &span_from, &span_to).await?;
+        let today_s = lianxin_domain::error::fmt_date(today);
         for s in &list {
             let mut panel = Panel::titled(&s.name);
+            let mine: Vec<&reception::Reception> = days.iter().filter(|d| d.studio_id == s.id).collect();
+            let past: Vec<&&reception::Reception> = mine.iter().filter(|d| d.on <= today_s).collect();
+            let shown = past.iter().rev().take(6).rev().copied().chain(mine.iter().filter(|d| d.on > today_s).take(3));
+            panel.table = Some(Table {
+                headers: vec![lang.pick("接待日", "Day").into(), lang.pick("值班代表", "On duty").into(), lang.pick("接待记录", "Record").into()],
+                rows: shown
+                    .map(|d| {
+                        let who = d.delegate.as_ref().map(|x| x.1.clone()).unwrap_or_default();
+                        let rec = match (&d.recorded, d.on <= today_s) {
+                            (Some((_, summary)), _) => Cell::text(summary),
+                            (None, true) => Cell::link(
+                                lang.pick("补记接待情况", "Record this reception"),
+                                format!("/bodies/{id}/activities/new?studio={}&on={}", s.id, d.on),
+                            ),
+                            (None, false) => Cell::text(""),
+                        };
+                        vec![Cell::text(&d.on), Cell::text(who), rec]
+                    })
+                    .collect(),
+                empty: tx(lang, "none").into(),
+            });
             panel.facts = vec![
                 (lang.pick("地址", "Address").into(), s.address.clone()),
                 (lang.pick("接待日", "Reception days").into(), format!("{} {}", describe_days(&s.days, lang), s.hours)),
@@ -53,9 +80,13 @@ pub async fn studios(State(state): State<AppState>, v: Viewer, Path(id): Path<i6
             if edit {
                 let mut f = Field::new("checks", "delegates", lang.pick("值班代表", "Delegates on the rota"), "");
                 f.options = delegates.iter().map(|d| (d.id.to_string(), d.name.clone())).collect();
-                panel.form =
+                let mut rota = Panel::titled(format!("{} · {}", s.name, lang.pick("设定值班表", "Set the rota")));
+                rota.form =
                     Some(Form::post(format!("/bodies/{id}/studios/{}/rota", s.id), &v.csrf, lang.pick("设定值班表", "Set the rota"), vec![f]));
-                panel.folded = true;
+                rota.folded = true;
+                p.panels.push(panel);
+                p.panels.push(rota);
+                continue;
             }
             p.panels.push(panel);
         }

@@ -205,13 +205,14 @@ pub async fn public_rate(State(state): State<AppState>, v: Viewer, FormData(f): 
 }
 
 /// The parts a signed-in viewer plays on a body's requests.
-struct Parts {
-    office: bool,
-    handler_paths: Vec<String>,
-    delegate: Option<i64>,
+/// The viewer's parts in a body's requests: the office, a handling unit, a delegate.
+pub(crate) struct Parts {
+    pub(crate) office: bool,
+    pub(crate) handler_paths: Vec<String>,
+    pub(crate) delegate: Option<i64>,
 }
 
-async fn parts(state: &AppState, v: &Viewer, body: &Body) -> WebResult<Parts> {
+pub(crate) async fn parts(state: &AppState, v: &Viewer, body: &Body) -> WebResult<Parts> {
     let a = v.user()?;
     let office = a.can(Permission::EditDelegates, &body.org_path);
     let handler_paths: Vec<String> = unit_scopes(a).into_iter().filter(|p| p.starts_with(&format!("/{}/", body.tenant_id))).collect();
@@ -313,6 +314,7 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
         p.crumbs.push(Link::new(format!("/bodies/{id}"), &body.name));
         if pt.office {
             p.actions.push(Link::new(format!("/bodies/{id}/requests/new"), lang.pick("登记来电来访", "Record a call or visit")));
+            p.actions.push(Link::new(format!("/bodies/{id}/requests/hotspots"), lang.pick("热点难点", "Hotspots")));
         } else if pt.delegate.is_some() {
             p.actions.push(Link::new(format!("/bodies/{id}/requests/new"), lang.pick("登记群众诉求", "Record a resident's request")));
         }
@@ -414,6 +416,8 @@ pub async fn office_submit(State(state): State<AppState>, v: Viewer, Path(id): P
 pub struct StatsQuery {
     year: Option<i32>,
     format: Option<String>,
+    /// which table the export holds: handler (default), delegate, group, org
+    by: Option<String>,
 }
 
 /// The numbers of a year's requests: by status, category and handler, on-time and
@@ -424,8 +428,7 @@ pub async fn stats(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
         v.require(Permission::ViewReports, &body.org_path)?;
         let lang = v.lang;
         let year = q.year.unwrap_or(state.today().year());
-        let (from, to) = lianxin_store::proposals::year_span_ms(year)?;
-        let s = requests::stats(&state.store, &body, from, to, day_number(state.today())).await?;
+        let s = requests::stats(&state.store, &body, requests::months_of(year, None), day_number(state.today())).await?;
         let by_handler = Table {
             headers: vec![
                 lang.pick("承办单位", "Handler").into(),
@@ -442,8 +445,39 @@ pub async fn stats(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
                 .collect(),
             empty: tx(lang, "none").into(),
         };
+        // the same columns for a delegate, a group and an organisation
+        let served = |first: Vec<String>, rows: Vec<(Vec<String>, i64, i64, i64, i64)>| Table {
+            headers: first
+                .into_iter()
+                .chain([lang.pick("受理", "Received").to_string(), label::<RequestStatus>(lang, "closed"), tx(lang, "satisfaction_rate").to_string()])
+                .collect(),
+            rows: rows
+                .into_iter()
+                .map(|(names, n, closed, ok, rated)| {
+                    names
+                        .into_iter()
+                        .map(Cell::text)
+                        .chain([Cell::text(n.to_string()), Cell::text(closed.to_string()), Cell::text(Share::of(ok, rated).percent())])
+                        .collect()
+                })
+                .collect(),
+            empty: tx(lang, "none").into(),
+        };
+        let (group_h, org_h) = (lang.pick("代表小组", "Group").to_string(), tx(lang, "org").to_string());
+        let by_delegate = served(
+            vec![lang.pick("代表", "Delegate").into(), group_h.clone(), org_h.clone()],
+            s.by_delegate.iter().map(|d| (vec![d.0.clone(), d.1.clone(), d.2.clone()], d.3, d.4, d.5, d.6)).collect(),
+        );
+        let by_group = served(vec![group_h], s.by_group.iter().map(|g| (vec![g.0.clone()], g.1, g.2, g.3, g.4)).collect());
+        let by_org = served(vec![org_h], s.by_org.iter().map(|g| (vec![g.0.clone()], g.1, g.2, g.3, g.4)).collect());
         if q.format.as_deref() == Some("xlsx") {
-            return Ok(xlsx_response(&format!("{}-群众诉求统计-{year}.xlsx", body.name), "诉求统计", &by_handler));
+            let (sheet, table) = match q.by.as_deref() {
+                Some("delegate") => ("按代表", &by_delegate),
+                Some("group") => ("按代表小组", &by_group),
+                Some("org") => ("按组织", &by_org),
+                _ => ("按承办单位", &by_handler),
+            };
+            return Ok(xlsx_response(&format!("{}-群众诉求统计-{sheet}-{year}.xlsx", body.name), sheet, table));
         }
         let mut p = Page::new(
             Ctx::new(&v, &format!("/bodies/{id}/requests/stats"), "bodies"),
@@ -495,7 +529,16 @@ pub async fn stats(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
             bars: bars(&s.by_category, &|k| label::<RequestCategory>(lang, k)),
             ..Default::default()
         });
-        p.panels.push(Panel { title: lang.pick("承办单位", "Handlers").into(), table: Some(by_handler), ..Default::default() });
+        for (title, by, table) in [
+            (lang.pick("承办单位", "Handlers"), "handler", by_handler),
+            (lang.pick("按代表小组", "By delegate group"), "group", by_group),
+            (lang.pick("按组织", "By organisation"), "org", by_org),
+            (lang.pick("按代表", "By delegate"), "delegate", by_delegate),
+        ] {
+            let mut panel = Panel { title: title.into(), table: Some(table), ..Default::default() };
+            panel.links.push(Link::new(format!("/bodies/{id}/requests/stats?year={year}&format=xlsx&by={by}"), tx(lang, "export")));
+            p.panels.push(panel);
+        }
         Ok(p.render())
     }
     .await;
@@ -558,6 +601,41 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
             empty: String::new(),
         });
         p.panels.push(tl);
+        let files = lianxin_store::files::list(&state.store.pool, req.tenant_id, lianxin_store::files::Owner::Request, req.id).await?;
+        p.panels.push(super::files::panel(lang, &v.csrf, &files, &format!("/requests/{id}/attachments"), !req.status().is_final()));
+        // what came of it: research topics it went into, activities that dealt with it
+        let topics = lianxin_store::topics::of_request(&state.store, req.tenant_id, req.id).await?;
+        let acts = lianxin_store::duty::linked_to(&state.store, req.tenant_id, "request", req.id).await?;
+        if !topics.is_empty() || !acts.is_empty() {
+            let mut rel = Panel::titled(lang.pick("调研与活动", "Research and activities"));
+            rel.links = topics
+                .iter()
+                .map(|t| Link::new(format!("/bodies/{}/topics", body.id), format!("{}:{}", lang.pick("调研课题", "Topic"), t.title)))
+                .chain(
+                    acts.iter()
+                        .map(|a| Link::new(format!("/bodies/{}/activities?term={}", body.id, a.term_id), format!("{} {}", a.on_date, a.summary))),
+                )
+                .collect();
+            p.panels.push(rel);
+        }
+        if pt.office && !matches!(req.status(), RequestStatus::Declined | RequestStatus::Merged) {
+            let mut f = Form::post(
+                format!("/bodies/{}/topics", body.id),
+                &v.csrf,
+                lang.pick("立为调研课题", "Make it a research topic"),
+                vec![
+                    Field::new("text", "title", lang.pick("课题名称", "Topic"), req.text.chars().take(30).collect::<String>()).required(),
+                    Field::new("hidden", "requests", "", req.id.to_string()),
+                ],
+            );
+            f.inline = true;
+            p.panels.push(Panel {
+                title: lang.pick("转为调研课题", "Turn into a research topic").into(),
+                folded: true,
+                form: Some(f),
+                ..Default::default()
+            });
+        }
         let form = |step: &str, submit: &str, mut fields: Vec<Field>| {
             fields.insert(0, Field::new("hidden", "step", "", step));
             Some(Form::post(format!("/requests/{id}/act"), &v.csrf, submit, fields))
@@ -650,6 +728,29 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
             });
         }
         Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
+
+/// Adds a photo or document (whoever may see the request: the office, its handler, its delegate).
+pub async fn upload(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, mp: axum::extract::Multipart) -> Response {
+    let r = async {
+        readable(&state, &v, id).await?;
+        let (name, bytes) = super::files::read_upload(&v, mp).await?;
+        requests::attach(&state.store, id, &name, bytes, &v.change(&state)?).await?;
+        Ok(see_other(&format!("/requests/{id}")))
+    }
+    .await;
+    page(&v, r)
+}
+
+pub async fn download(State(state): State<AppState>, v: Viewer, Path((id, aid)): Path<(i64, i64)>) -> Response {
+    let r = async {
+        let (req, _, _) = readable(&state, &v, id).await?;
+        Ok(super::files::download(
+            lianxin_store::files::data(&state.store.pool, req.tenant_id, lianxin_store::files::Owner::Request, req.id, aid).await?,
+        ))
     }
     .await;
     page(&v, r)
