@@ -22,8 +22,10 @@
 
 pub mod access;
 pub mod audit;
+pub mod ballot;
 pub mod composition;
 pub mod congress;
+pub mod counting;
 pub mod coverage;
 pub mod duty;
 pub mod error;

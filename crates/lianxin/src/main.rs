@@ -45,6 +45,9 @@ enum Cmd {
     },
     /// Create the database if needed and bring its schema up to date.
     Migrate,
+    /// Count one counting request (JSON; "-" reads standard input) and print the result as
+    /// JSON: decisions and appraisals, by the rules of rules.md (format: docs/count.md).
+    Count { file: PathBuf },
     /// Import a roster from .xlsx (all sheets) or .csv into an organisation's tree.
     Import {
         file: PathBuf,
@@ -366,6 +369,28 @@ async fn run() -> Result<()> {
                 bench_requests::run(request_rows, requests.max(20)).await?;
             }
             bench_search::run(search_docs, requests.max(200))
+        }
+        Cmd::Count { file } => {
+            use std::io::Read;
+            let mut text = String::new();
+            if file.as_os_str() == "-" {
+                std::io::stdin().read_to_string(&mut text)?;
+            } else {
+                text = std::fs::read_to_string(&file).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            }
+            match lianxin_domain::counting::count_json(&text) {
+                Ok(v) => {
+                    println!("{}", serde_json::to_string_pretty(&v)?);
+                    Ok(())
+                }
+                Err(lianxin_domain::DomainError::Invalid(errs)) => {
+                    for e in errs {
+                        eprintln!("{} / {}", e.zh, e.en);
+                    }
+                    std::process::exit(2);
+                }
+                Err(e) => Err(anyhow!("{e}")),
+            }
         }
         Cmd::Remind => {
             let store = open(&cli.database_url, cli.index_dir.as_deref(), false).await?;

@@ -27,6 +27,7 @@ pub mod evaluations;
 pub mod files;
 pub mod ids;
 pub mod import;
+pub mod meetings;
 pub mod migrate;
 pub mod network;
 pub mod notices;

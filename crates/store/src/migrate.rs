@@ -5,7 +5,8 @@
 use crate::db::Store;
 use crate::Result;
 
-/// (version, name, statements for both, extra statements for PostgreSQL only).
+/// (version, name, statements for both, extra statements for PostgreSQL only; SQLite's own
+/// extras are in `SQLITE_ONLY`).
 /// Append only: never edit a migration that has shipped.
 pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (1, "roster, users, audit", V1, ""),
@@ -24,7 +25,96 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (14, "running counts of requests", V14, ""),
     (15, "research topics and what activities came from", V15, ""),
     (16, "attachments of proposals, activities and requests", V16, ""),
+    (17, "meetings, attendance, votes and secret ballots", V17, V17_PG),
 ];
+
+/// Statements for SQLite only, applied like the PostgreSQL-only ones.
+const SQLITE_ONLY: &[(i64, &str)] = &[(17, V17_SQLITE)];
+
+/// Meetings, who is expected and present, and votes. The roll of who voted and the ballot box
+/// are apart (see `meetings.rs`); on SQLite both are `WITHOUT ROWID`, so their rows lie in key
+/// order, not in the order of voting.
+const V17: &str = r#"
+CREATE TABLE meetings (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    term_id BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    place TEXT NOT NULL,
+    checkin_token TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX meetings_by_body ON meetings (tenant_id, body_id, on_date);
+CREATE INDEX meetings_by_id ON meetings (id);
+CREATE TABLE meeting_attendees (
+    tenant_id BIGINT NOT NULL,
+    meeting_id BIGINT NOT NULL,
+    delegate_id BIGINT NOT NULL,
+    role TEXT NOT NULL,
+    status TEXT NOT NULL,
+    note TEXT NOT NULL,
+    checked_in_at BIGINT,
+    checked_in_by TEXT,
+    PRIMARY KEY (tenant_id, meeting_id, delegate_id)
+);
+CREATE TABLE votes (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    meeting_id BIGINT NOT NULL,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    items TEXT NOT NULL,
+    max_choices BIGINT NOT NULL,
+    method TEXT NOT NULL,
+    secret BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    result TEXT,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX votes_by_meeting ON votes (tenant_id, meeting_id);
+CREATE INDEX votes_by_id ON votes (id);
+"#;
+
+const V17_SQLITE: &str = r#"
+CREATE TABLE vote_roll (
+    tenant_id BIGINT NOT NULL,
+    vote_id BIGINT NOT NULL,
+    delegate_id BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, vote_id, delegate_id)
+) WITHOUT ROWID;
+CREATE TABLE ballots (
+    tenant_id BIGINT NOT NULL,
+    vote_id BIGINT NOT NULL,
+    id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    choices TEXT NOT NULL,
+    voter_id BIGINT,
+    PRIMARY KEY (tenant_id, vote_id, id)
+) WITHOUT ROWID;
+"#;
+
+const V17_PG: &str = r#"
+CREATE TABLE vote_roll (
+    tenant_id BIGINT NOT NULL,
+    vote_id BIGINT NOT NULL,
+    delegate_id BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, vote_id, delegate_id)
+);
+CREATE TABLE ballots (
+    tenant_id BIGINT NOT NULL,
+    vote_id BIGINT NOT NULL,
+    id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    choices TEXT NOT NULL,
+    voter_id BIGINT,
+    PRIMARY KEY (tenant_id, vote_id, id)
+);
+"#;
 
 /// One table of attached files for every kind of record (proposals' files move into it).
 const V16: &str = r#"
@@ -688,6 +778,11 @@ pub async fn run(store: &Store) -> Result<Vec<i64>> {
         }
         if store.backend == crate::db::Backend::Postgres && !pg_only.is_empty() {
             sqlx::raw_sql(*pg_only).execute(&mut *tx).await?;
+        }
+        if store.backend == crate::db::Backend::Sqlite {
+            for (_, sql) in SQLITE_ONLY.iter().filter(|(v, _)| v == version) {
+                sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+            }
         }
         // derived tables that start from what is already stored
         if *version == 14 {

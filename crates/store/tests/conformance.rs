@@ -1008,6 +1008,91 @@ db_test!(hotspots_become_research_topics_and_the_research_closes_them, |store| a
     assert!(audit::verify(&store).await.unwrap().is_ok());
 });
 
+db_test!(secret_votes_keep_no_link_from_voter_to_choice_and_count_by_the_rules, |store| async move {
+    use lianxin_domain::ballot::{Choices, Mark, Question};
+    use lianxin_store::meetings::{self, Cast};
+    let t = town(&store).await;
+    let mut ds = Vec::new();
+    for p in &t.people {
+        ds.push(
+            congress::add_delegate(&store, &t.term, &DelegateInput { person_id: p.id, category: "farmer".into(), ..Default::default() }, &ch())
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    // bad input changes nothing
+    let plan = |kind: &str, title: &str| meetings::MeetingInput {
+        kind: kind.into(),
+        title: title.into(),
+        on: "2026-11-20".into(),
+        place: "镇会议中心".into(),
+    };
+    assert!(meetings::create(&store, &t.body, &t.term, &plan("party", "年会"), &ch()).await.is_err());
+    let m = meetings::create(&store, &t.body, &t.term, &plan("annual", "第二届代表大会第五次年会"), &ch()).await.unwrap();
+    assert_eq!(meetings::attendance(&store, &m).await.unwrap().expected, 3);
+    assert!(meetings::set_attendance(&store, &m, ds[2], "leave", None, "", &ch()).await.is_err(), "a leave needs a reason");
+    meetings::set_attendance(&store, &m, ds[2], "leave", None, "外出务工", &ch()).await.unwrap();
+    for d in &ds[..2] {
+        meetings::set_attendance(&store, &m, *d, "present", None, "", &ch()).await.unwrap();
+    }
+    let a = meetings::attendance(&store, &m).await.unwrap();
+    assert_eq!((a.expected, a.present, a.leave), (3, 2, 1));
+    let (title, question) = Question::validate("关于镇代表大会常任制工作报告的决议", "motion", "", None).unwrap();
+    let v = meetings::create_vote(&store, &m, &title, &question, "party_branch_resolution", true, &ch()).await.unwrap();
+    let yes = Choices::Marks(vec![Mark::Yes]);
+    // not open yet; then open; the absent delegate cannot vote
+    assert!(meetings::cast(&store, &v, ds[0], &yes, &ch()).await.is_err());
+    let v = meetings::open_vote(&store, &v, &ch()).await.unwrap();
+    assert!(meetings::cast(&store, &v, ds[2], &yes, &ch()).await.is_err(), "on leave");
+    // the same voter twice at once: one ballot, the other told it is already in
+    let (c1, c2) = (ch(), ch());
+    let (r1, r2) = tokio::join!(meetings::cast(&store, &v, ds[0], &yes, &c1), meetings::cast(&store, &v, ds[0], &yes, &c2));
+    let outcomes = [r1.unwrap(), r2.unwrap()];
+    assert_eq!(outcomes.iter().filter(|o| matches!(o, Cast::Receipt(_))).count(), 1, "{outcomes:?}");
+    assert!(outcomes.contains(&Cast::AlreadyIn));
+    let receipt = outcomes.iter().find_map(|o| if let Cast::Receipt(r) = o { Some(r.clone()) } else { None }).unwrap();
+    meetings::cast(&store, &v, ds[1], &Choices::Marks(vec![Mark::No]), &ch()).await.unwrap();
+    assert_eq!(meetings::progress(&store, &v).await.unwrap(), (2, 2));
+    // before the close: no result, no published box, no receipt check
+    assert!(meetings::vote(&store, v.id).await.unwrap().result.is_none());
+    assert!(meetings::published(&store, &v).await.is_err() && meetings::find_receipt(&store, &v, &receipt).await.is_err());
+    // nothing stored links a voter to a choice: the box has no voter and no time
+    let cols = q("SELECT * FROM ballots", []).fetch_all(&store.pool).await.unwrap();
+    assert_eq!(cols.len(), 2);
+    assert!(cols.iter().all(|r| r.oi("voter_id").is_none()));
+    let names: Vec<String> = {
+        use sqlx::Column;
+        use sqlx::Row;
+        cols[0].columns().iter().map(|c| c.name().to_string()).collect()
+    };
+    assert_eq!(names, ["tenant_id", "vote_id", "id", "fingerprint", "choices", "voter_id"]);
+    let audit_rows = q("SELECT after_data FROM audit_log WHERE action = 'cast'", []).fetch_all(&store.pool).await.unwrap();
+    assert!(audit_rows.iter().all(|r| !r.s("after_data").contains("delegate")), "the audit names the vote, not the voter");
+    let v = meetings::close_vote(&store, &v, &ch()).await.unwrap();
+    assert!(meetings::cast(&store, &v, ds[1], &yes, &ch()).await.is_err(), "closed");
+    // R-B3: 3 due, 2 present (quorum: 2×2 ≥ 3); 1 yes is not more than half of 3
+    let result = v.result.clone().unwrap();
+    assert_eq!(result["items"][0]["yes"], 1);
+    assert_eq!(result["items"][0]["decision"]["quorum_met"], true);
+    assert_eq!(result["items"][0]["decision"]["passed"], false);
+    // the voter finds their ballot by receipt; an auditor's recount equals the result
+    assert_eq!(meetings::find_receipt(&store, &v, &receipt.to_lowercase()).await.unwrap().as_deref(), Some("y"));
+    assert_eq!(meetings::find_receipt(&store, &v, "AAAA-BBBB-CCCC-DDDD").await.unwrap(), None);
+    assert_eq!(meetings::published(&store, &v).await.unwrap().len(), 2);
+    assert_eq!(meetings::recount(&store, &v).await.unwrap(), result);
+    // a choice with up to 2 of 3: over-choosing is refused, not stored void
+    let (t2, q2) = Question::validate("推选监票人", "choice", "张三\n李四\n王五", Some(2)).unwrap();
+    let c = meetings::open_vote(&store, &meetings::create_vote(&store, &m, &t2, &q2, "", false, &ch()).await.unwrap(), &ch()).await.unwrap();
+    assert!(meetings::cast(&store, &c, ds[0], &Choices::Chosen(vec![0, 1, 2]), &ch()).await.is_err());
+    assert!(!meetings::has_voted(&store, &c, ds[0]).await.unwrap(), "nothing half-written");
+    meetings::cast(&store, &c, ds[0], &Choices::Chosen(vec![0, 2]), &ch()).await.unwrap();
+    let c = meetings::close_vote(&store, &c, &ch()).await.unwrap();
+    assert_eq!(meetings::published(&store, &c).await.unwrap()[0].2, Some(ds[0]), "a named vote says who");
+    assert_eq!(c.result.unwrap()["items"][2]["yes"], 1);
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});
+
 db_test!(residents_rate_delegates_once_per_slip_and_anonymously, |store| async move {
     use lianxin_domain::evaluation::Rating;
     use lianxin_store::evaluations;

@@ -649,6 +649,7 @@ both!(duty, duty_journey);
 both!(requests, request_journey);
 both!(evaluation, evaluation_journey);
 both!(reception, reception_journey);
+both!(meetings, meeting_journey);
 
 /// A delegate records an activity from the phone form; the office sets seed 002's rules,
 /// sees who is behind, records for a group with ticked delegates; the duty file counts it.
@@ -1011,4 +1012,60 @@ async fn sign_in_over_a_socket() {
     assert!(locked.starts_with("HTTP/1.1 429") && locked.contains("锁定"), "{}", &locked[..200.min(locked.len())]);
     server.abort();
     db.drop_db().await;
+}
+
+/// The office plans a meeting; the delegate checks in with the door code and votes on a phone;
+/// a repeated submit adds nothing; the office closes; the result, the published ballots and
+/// the hall screen agree.
+async fn meeting_journey(app: &App) {
+    let i = &app.ids;
+    let store = &app.state.store;
+    let r = app
+        .post_form(Some("office"), &format!("/bodies/{}/meetings", i.town_body), "kind=annual&title=第五次年会&on=2026-11-20&place=镇会议中心")
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mid: i64 = r.location.trim_start_matches("/meetings/").parse().unwrap();
+    assert_eq!(
+        app.post_form(Some("delegate"), &format!("/bodies/{}/meetings", i.town_body), "kind=annual&title=x年会&on=2026-11-20").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.get(Some("xisa.delegate"), &format!("/meetings/{mid}")).await.status, StatusCode::FORBIDDEN);
+    // the delegate checks in with the code at the door; a wrong code changes nothing
+    assert_eq!(app.post_form(Some("delegate"), &format!("/meetings/{mid}/checkin"), "t=guess").await.status, StatusCode::BAD_REQUEST);
+    let token = q("SELECT checkin_token FROM meetings WHERE id = $1", [mid.into()]).fetch_one(&store.pool).await.unwrap().s("checkin_token");
+    assert!(app.get(Some("office"), &format!("/meetings/{mid}/door")).await.body.contains("<svg"));
+    assert_eq!(app.post_form(Some("delegate"), &format!("/meetings/{mid}/checkin"), &format!("t={token}")).await.status, StatusCode::SEE_OTHER);
+    // a secret vote on one motion, opened by the office
+    let r = app
+        .post_form(
+            Some("office"),
+            &format!("/meetings/{mid}/votes"),
+            "title=关于年度工作报告的决议&kind=motion&items=&method=party_branch_resolution&secret=1",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let vid: i64 = r.location.trim_start_matches("/votes/").parse().unwrap();
+    assert_eq!(app.post_form(Some("delegate"), &format!("/votes/{vid}/open"), "").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_form(Some("office"), &format!("/votes/{vid}/open"), "").await.status, StatusCode::SEE_OTHER);
+    let ballot = app.get(Some("delegate"), &format!("/votes/{vid}")).await;
+    assert!(ballot.body.contains("type=\"radio\"") && ballot.body.contains("data-confirm"), "a ballot with a confirm step");
+    let cast = app.post_form(Some("delegate"), &format!("/votes/{vid}/cast"), "m0=yes").await;
+    assert_eq!(cast.status, StatusCode::OK, "{}", cast.body);
+    assert!(cast.body.contains("回执码"));
+    let receipt = cast.body.split("<dd>").nth(1).and_then(|s| s.split("</dd>").next()).unwrap_or("").trim().to_string();
+    // the connection dropped and the phone sent it again: still one ballot
+    let again = app.post_form(Some("delegate"), &format!("/votes/{vid}/cast"), "m0=no").await;
+    assert!(again.body.contains("您已投过票"), "{}", again.body);
+    assert_eq!(q("SELECT COUNT(*) AS n FROM ballots", []).fetch_one(&store.pool).await.unwrap().i("n"), 1);
+    // while open: progress but no result, no ballots
+    let screen = app.get(Some("office"), &format!("/meetings/{mid}/screen.json")).await;
+    assert!(screen.body.contains("\"voted\":1") && screen.body.contains("\"result\":null"), "{}", screen.body);
+    assert_eq!(app.get(Some("office"), &format!("/votes/{vid}/ballots")).await.status, StatusCode::CONFLICT);
+    assert_eq!(app.post_form(Some("office"), &format!("/votes/{vid}/close"), "").await.status, StatusCode::SEE_OTHER);
+    let shown = app.get(Some("delegate"), &format!("/votes/{vid}")).await;
+    assert!(shown.body.contains("R-B3"), "the result names its rule");
+    let check = app.get(Some("delegate"), &format!("/votes/{vid}/ballots?receipt={receipt}")).await;
+    assert!(check.body.contains("找到您的选票") && check.body.contains("赞成"), "{receipt}: {}", check.body.chars().take(1500).collect::<String>());
+    assert!(app.get(Some("office"), &format!("/meetings/{mid}/screen")).await.body.contains("EventSource"));
+    assert!(audit::verify(store).await.unwrap().is_ok());
 }

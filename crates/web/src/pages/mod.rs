@@ -9,6 +9,7 @@ mod evaluation;
 mod files;
 mod home;
 mod io;
+mod meetings;
 mod notices;
 pub(crate) use notices::line as notice_line;
 mod orgs;
@@ -54,6 +55,21 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(account::me))
         .route("/bodies/{id}/activities", get(duty::list).post(duty::create))
         .route("/bodies/{id}/activities/new", get(duty::new_form))
+        .route("/bodies/{id}/meetings", get(meetings::list).post(meetings::create))
+        .route("/meetings/{id}", get(meetings::show))
+        .route("/meetings/{id}/door", get(meetings::door))
+        .route("/meetings/{id}/checkin", get(meetings::checkin_form).post(meetings::checkin))
+        .route("/meetings/{id}/attendance/{delegate}/present", post(meetings::mark_present))
+        .route("/meetings/{id}/leave", post(meetings::leave))
+        .route("/meetings/{id}/votes", post(meetings::create_vote))
+        .route("/meetings/{id}/screen", get(meetings::screen))
+        .route("/meetings/{id}/screen.json", get(meetings::screen_json))
+        .route("/meetings/{id}/screen/events", get(meetings::screen_events))
+        .route("/votes/{id}", get(meetings::show_vote))
+        .route("/votes/{id}/open", post(meetings::open))
+        .route("/votes/{id}/close", post(meetings::close))
+        .route("/votes/{id}/cast", post(meetings::cast))
+        .route("/votes/{id}/ballots", get(meetings::ballots))
         .route("/activities/{id}", get(duty::show))
         .route("/activities/{id}/remove", post(duty::remove))
         .route("/activities/{id}/attachments", post(duty::upload))

@@ -1,0 +1,281 @@
+//! Votes at a meeting and their ballots (issue 5): what a vote asks, what a valid ballot is,
+//! and how a secret ballot stays secret yet checkable.
+//!
+//! Secrecy is kept by what is *not* stored: a ballot holds the choices and a fingerprint, never
+//! the voter, a time, or a sequence; the roll of who has voted holds no choice. The voter takes
+//! away a receipt code; its fingerprint (a hash) is stored with the ballot, so after the close
+//! the voter can find their ballot in the published list, and an auditor can recount the
+//! published ballots to the published result.
+
+use crate::coded_enum;
+use crate::lang::Coded;
+use crate::{DomainError, FieldError};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+coded_enum! {
+    /// What a vote asks.
+    VoteKind {
+        // yes / no / abstain on each item (several items on one ballot, each counted apart)
+        Motion => "motion", "赞成/反对/弃权", "Yes / no / abstain";
+        // choose among alternatives: one of n, or up to k of n (差额表决)
+        Choice => "choice", "多选一或限选", "Choose among alternatives";
+    }
+}
+
+coded_enum! {
+    VoteStatus {
+        Draft => "draft", "未开始", "Not open";
+        Open => "open", "投票中", "Open";
+        Closed => "closed", "已结束", "Closed";
+    }
+}
+
+coded_enum! {
+    /// One mark on a motion item.
+    Mark {
+        Yes => "yes", "赞成", "Yes";
+        No => "no", "反对", "No";
+        Abstain => "abstain", "弃权", "Abstain";
+    }
+}
+
+/// The question: its items (motions) or its options (a choice), with the most choices allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Question {
+    pub kind: VoteKind,
+    /// Motion items, or the options of a choice.
+    pub items: Vec<String>,
+    /// For a choice: how many options a voter may choose (1 = one of n).
+    pub max_choices: usize,
+}
+
+impl Question {
+    pub fn validate(title: &str, kind: &str, items_text: &str, max_choices: Option<usize>) -> Result<(String, Question), DomainError> {
+        let mut errs = Vec::new();
+        let title = title.trim().to_string();
+        if !(2..=120).contains(&title.chars().count()) {
+            errs.push(FieldError::new("title", "length", "表决事项名称须为 2 至 120 个字", "the title takes 2 to 120 characters"));
+        }
+        let kind = VoteKind::from_code(kind).unwrap_or(VoteKind::Motion);
+        let items: Vec<String> = items_text.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        if items.is_empty() && kind == VoteKind::Choice {
+            errs.push(FieldError::new("items", "required", "请逐行写出候选项", "write the options one per line"));
+        }
+        if items.len() > 100 || items.iter().any(|i| i.chars().count() > 200) {
+            errs.push(FieldError::new("items", "too_long", "最多 100 项,每项不超过 200 字", "at most 100 items of 200 characters each"));
+        }
+        if items.iter().any(|i| !seen.insert(i.clone())) {
+            errs.push(FieldError::new("items", "duplicate", "各项不能重复", "items must differ"));
+        }
+        let items = if items.is_empty() { vec![title.clone()] } else { items };
+        let max_choices = match kind {
+            VoteKind::Motion => 0,
+            VoteKind::Choice => {
+                let k = max_choices.unwrap_or(1);
+                if k == 0 || k > items.len() || items.len() < 2 {
+                    errs.push(FieldError::new(
+                        "max_choices",
+                        "range",
+                        "限选人数须在 1 与候选项数之间,且至少两个候选项",
+                        "choose 1 up to the number of options, with two options at least",
+                    ));
+                }
+                k
+            }
+        };
+        if !errs.is_empty() {
+            return Err(DomainError::Invalid(errs));
+        }
+        Ok((title, Question { kind, items, max_choices }))
+    }
+}
+
+/// What a voter marked: for a motion, a mark per item (a missing item is an abstention); for a
+/// choice, the indices of the options chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Choices {
+    Marks(Vec<Mark>),
+    Chosen(Vec<usize>),
+}
+
+impl Choices {
+    /// Checks a ballot against the question. An electronic ballot is never accepted void: a
+    /// ballot choosing more than allowed is refused with a message, and the voter corrects it.
+    pub fn check(&self, q: &Question) -> Result<Choices, DomainError> {
+        let bad = |zh: &str, en: &str| DomainError::invalid(FieldError::new("choices", "invalid", zh, en));
+        match (q.kind, self) {
+            (VoteKind::Motion, Choices::Marks(m)) if m.len() == q.items.len() => Ok(self.clone()),
+            (VoteKind::Motion, _) => Err(bad("请对每一项作出选择", "mark every item")),
+            (VoteKind::Choice, Choices::Chosen(c)) => {
+                let mut c = c.clone();
+                c.sort_unstable();
+                c.dedup();
+                if c.iter().any(|i| *i >= q.items.len()) {
+                    return Err(bad("所选项不存在", "no such option"));
+                }
+                if c.len() > q.max_choices {
+                    return Err(bad(&format!("最多选 {} 项", q.max_choices), &format!("choose at most {}", q.max_choices)));
+                }
+                Ok(Choices::Chosen(c))
+            }
+            (VoteKind::Choice, _) => Err(bad("选票格式不对", "malformed ballot")),
+        }
+    }
+    /// The canonical text stored in the ballot box: `y,n,a` or `0,3`.
+    pub fn canonical(&self) -> String {
+        match self {
+            Choices::Marks(m) => m.iter().map(|x| &x.code()[..1]).collect::<Vec<_>>().join(","),
+            Choices::Chosen(c) => c.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","),
+        }
+    }
+    pub fn parse(kind: VoteKind, s: &str) -> Option<Choices> {
+        let parts = s.split(',').filter(|p| !p.is_empty());
+        match kind {
+            VoteKind::Motion => parts
+                .map(|p| match p {
+                    "y" => Some(Mark::Yes),
+                    "n" => Some(Mark::No),
+                    "a" => Some(Mark::Abstain),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(Choices::Marks),
+            VoteKind::Choice => parts.map(|p| p.parse().ok()).collect::<Option<Vec<usize>>>().map(Choices::Chosen),
+        }
+    }
+}
+
+/// A voter's receipt, from 10 random bytes: 16 characters of the request codes' alphabet.
+pub fn receipt_code(raw: [u8; 10]) -> String {
+    let mut bits: u128 = 0;
+    for b in raw {
+        bits = (bits << 8) | u128::from(b);
+    }
+    let alphabet = crate::request::CODE_ALPHABET;
+    let mut s = String::new();
+    for i in 0..16 {
+        if i > 0 && i % 4 == 0 {
+            s.push('-');
+        }
+        s.push(alphabet[(bits % alphabet.len() as u128) as usize] as char);
+        bits /= alphabet.len() as u128;
+    }
+    s
+}
+
+/// The fingerprint published with a ballot: a hash of the receipt, so the receipt cannot be
+/// recovered from the list but the voter can find their line in it.
+pub fn fingerprint(receipt: &str) -> String {
+    let norm: String = receipt.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    let d = Sha256::digest(format!("lianxin-ballot:{norm}").as_bytes());
+    crate::audit::hex(&d[..10])
+}
+
+/// Counts of one vote: per motion item (yes, no, abstain), or per option.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub ballots: u64,
+    /// Motion: per item [yes, no, abstain]. Choice: one entry per option, [chosen, 0, 0].
+    pub per_item: Vec<[u64; 3]>,
+}
+
+/// Tallies stored ballots (canonical texts); one that does not parse is counted as a ballot
+/// but adds no mark (it cannot happen through the checks above; an auditor would see it).
+pub fn tally<'a>(q: &Question, ballots: impl IntoIterator<Item = &'a str>) -> Tally {
+    let mut t = Tally { ballots: 0, per_item: vec![[0; 3]; q.items.len()] };
+    for b in ballots {
+        t.ballots += 1;
+        match Choices::parse(q.kind, b) {
+            Some(Choices::Marks(m)) if m.len() == q.items.len() => {
+                for (i, mark) in m.iter().enumerate() {
+                    t.per_item[i][match mark {
+                        Mark::Yes => 0,
+                        Mark::No => 1,
+                        Mark::Abstain => 2,
+                    }] += 1;
+                }
+            }
+            Some(Choices::Chosen(c)) => {
+                for i in c.into_iter().filter(|i| *i < q.items.len()) {
+                    t.per_item[i][0] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn motion(n: usize) -> Question {
+        Question { kind: VoteKind::Motion, items: (0..n).map(|i| format!("第{i}项")).collect(), max_choices: 0 }
+    }
+
+    #[test]
+    fn questions_are_checked() {
+        let (t, q) = Question::validate("关于2026年工作报告的决议", "motion", "", None).unwrap();
+        assert_eq!((t.as_str(), q.items.len()), ("关于2026年工作报告的决议", 1), "a single motion is its own item");
+        assert!(Question::validate("选举监票人", "choice", "张三\n李四\n王五", Some(2)).is_ok());
+        assert!(Question::validate("选举监票人", "choice", "张三\n李四", Some(3)).is_err(), "k > n");
+        assert!(Question::validate("选举监票人", "choice", "张三\n张三", Some(1)).is_err(), "duplicates");
+        assert!(Question::validate("x", "motion", "", None).is_err(), "title too short");
+    }
+
+    #[test]
+    fn an_over_chosen_ballot_is_refused_not_stored_void() {
+        let (_, q) = Question::validate("差额表决", "choice", "甲\n乙\n丙", Some(2)).unwrap();
+        assert!(Choices::Chosen(vec![0, 1, 2]).check(&q).is_err());
+        assert_eq!(Choices::Chosen(vec![2, 0, 0]).check(&q).unwrap(), Choices::Chosen(vec![0, 2]), "deduplicated, in order");
+        assert!(Choices::Chosen(vec![3]).check(&q).is_err());
+        assert!(Choices::Chosen(vec![]).check(&q).is_ok(), "a blank ballot is valid (chooses nobody)");
+        assert!(Choices::Marks(vec![Mark::Yes]).check(&motion(2)).is_err(), "every item marked");
+    }
+
+    #[test]
+    fn receipts_are_long_and_fingerprints_do_not_reveal_them() {
+        let r = receipt_code([7; 10]);
+        assert_eq!(r.len(), 19);
+        let f = fingerprint(&r);
+        assert_eq!(f.len(), 20);
+        assert_eq!(f, fingerprint(&r.to_lowercase().replace('-', "")), "typed in any case");
+        assert!(!f.contains(&r[..4]));
+        assert_ne!(receipt_code([7; 10]), receipt_code([8; 10]));
+    }
+
+    #[test]
+    fn several_items_are_counted_apart() {
+        let q = motion(2);
+        let t = tally(&q, ["y,n", "y,a", "n,n"]);
+        assert_eq!(t.ballots, 3);
+        assert_eq!(t.per_item, vec![[2, 1, 0], [0, 2, 1]]);
+    }
+
+    proptest! {
+        #[test]
+        fn the_tally_does_not_depend_on_ballot_order_and_round_trips(marks in proptest::collection::vec(proptest::collection::vec(0..3usize, 3), 0..40), seed in any::<u64>()) {
+            let q = motion(3);
+            let texts: Vec<String> = marks.iter().map(|m| Choices::Marks(m.iter().map(|i| [Mark::Yes, Mark::No, Mark::Abstain][*i]).collect()).canonical()).collect();
+            for t in &texts {
+                prop_assert_eq!(Choices::parse(VoteKind::Motion, t).map(|c| c.canonical()), Some(t.clone()));
+            }
+            let mut shuffled = texts.clone();
+            let mut x = seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+                shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            let a = tally(&q, texts.iter().map(String::as_str));
+            prop_assert_eq!(&a, &tally(&q, shuffled.iter().map(String::as_str)));
+            for item in &a.per_item {
+                prop_assert_eq!(item.iter().sum::<u64>(), a.ballots);
+            }
+        }
+    }
+}

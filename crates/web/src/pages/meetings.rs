@@ -1,0 +1,745 @@
+//! Meetings and votes on the web (issue 5): the office plans a meeting, checks delegates in
+//! (or a delegate checks in with the door's QR code), adds votes and opens and closes them; a
+//! delegate votes on a phone and keeps a receipt; everyone with a part sees the result and the
+//! published ballots after the close; the hall screen shows attendance and progress live.
+
+use super::congress::pick_term;
+use super::proposals::my_delegate;
+use super::{form_pairs as pairs, form_value as one, page, see_other};
+use crate::auth::Viewer;
+use crate::error::{WebError, WebResult};
+use crate::i18n::t as tx;
+use crate::view::{Cell, Ctx, Field, Form, Link, Page, Panel, Stat, Table};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use lianxin_domain::access::Permission;
+use lianxin_domain::ballot::{Choices, Mark, Question, VoteKind, VoteStatus};
+use lianxin_domain::counting::decision::METHODS;
+use lianxin_domain::lang::Coded;
+use lianxin_domain::Lang;
+use lianxin_store::congress::{self, Body};
+use lianxin_store::meetings::{self, Cast, Meeting, Vote};
+use serde::Deserialize;
+
+/// The viewer's part: the office runs the meeting; a delegate of the term takes part.
+struct Part {
+    office: bool,
+    delegate: Option<i64>,
+}
+
+async fn part(state: &AppState, v: &Viewer, body: &Body, term_id: Option<i64>) -> WebResult<Part> {
+    let a = v.user()?;
+    let office = a.can(Permission::EditDelegates, &body.org_path);
+    let delegate = my_delegate(state, a, body).await?.filter(|(t, _)| term_id.is_none_or(|id| id == t.id)).map(|d| d.1);
+    if !office && delegate.is_none() && !a.can(Permission::ViewReports, &body.org_path) {
+        return Err(WebError::Forbidden);
+    }
+    Ok(Part { office, delegate })
+}
+
+async fn meeting_part(state: &AppState, v: &Viewer, id: i64) -> WebResult<(Meeting, Body, Part)> {
+    let m = meetings::get(&state.store, id).await?;
+    let body = congress::body(&state.store, m.body_id).await?;
+    let p = part(state, v, &body, Some(m.term_id)).await?;
+    Ok((m, body, p))
+}
+
+fn kind_label(lang: Lang, kind: &str) -> String {
+    meetings::KINDS.iter().find(|k| k.0 == kind).map(|k| lang.pick(k.1, k.2).to_string()).unwrap_or_else(|| kind.to_string())
+}
+
+pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
+    let r = async {
+        let body = congress::body(&state.store, id).await?;
+        let pt = part(&state, &v, &body, None).await?;
+        let lang = v.lang;
+        let all = meetings::list(&state.store, &body).await?;
+        let mut p = Page::new(
+            Ctx::new(&v, &format!("/bodies/{id}/meetings"), "bodies"),
+            format!("{} · {}", body.name, lang.pick("会议与表决", "Meetings and votes")),
+        );
+        p.crumbs.push(Link::new(format!("/bodies/{id}"), &body.name));
+        let mut panel = Panel::default();
+        panel.table = Some(Table {
+            headers: vec![
+                lang.pick("日期", "Date").into(),
+                tx(lang, "kind").into(),
+                lang.pick("会议", "Meeting").into(),
+                lang.pick("地点", "Place").into(),
+            ],
+            rows: all
+                .iter()
+                .map(|m| {
+                    vec![
+                        Cell::text(&m.on_date),
+                        Cell::text(kind_label(lang, &m.kind)),
+                        Cell::link(&m.title, format!("/meetings/{}", m.id)),
+                        Cell::text(&m.place),
+                    ]
+                })
+                .collect(),
+            empty: lang.pick("还没有会议", "No meetings yet").into(),
+        });
+        p.panels.push(panel);
+        if pt.office {
+            let mut add = Panel::titled(lang.pick("安排会议", "Plan a meeting"));
+            add.form = Some(Form::post(
+                format!("/bodies/{id}/meetings"),
+                &v.csrf,
+                tx(lang, "save"),
+                vec![
+                    Field::select(
+                        "kind",
+                        tx(lang, "kind"),
+                        "annual",
+                        meetings::KINDS.iter().map(|k| (k.0.to_string(), lang.pick(k.1, k.2).to_string())).collect(),
+                    )
+                    .required(),
+                    Field::new("text", "title", lang.pick("会议名称", "Title"), "").required(),
+                    Field::new("date", "on", lang.pick("日期", "Date"), lianxin_domain::error::fmt_date(state.today())).required(),
+                    Field::new("text", "place", lang.pick("地点", "Place"), ""),
+                ],
+            ));
+            p.panels.push(add);
+        }
+        Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
+
+pub async fn create(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, body: Bytes) -> Response {
+    let r = async {
+        let f = pairs(&body);
+        v.check_csrf(one(&f, "_csrf"))?;
+        let b = congress::body(&state.store, id).await?;
+        if !part(&state, &v, &b, None).await?.office {
+            return Err(WebError::Forbidden);
+        }
+        let term = pick_term(&state, &b, None).await?;
+        let input = meetings::MeetingInput {
+            kind: one(&f, "kind").into(),
+            title: one(&f, "title").into(),
+            on: one(&f, "on").into(),
+            place: one(&f, "place").into(),
+        };
+        let m = meetings::create(&state.store, &b, &term, &input, &v.change(&state)?).await?;
+        Ok(see_other(&format!("/meetings/{}", m.id)))
+    }
+    .await;
+    page(&v, r)
+}
+
+fn status_label(lang: Lang, s: &str) -> &'static str {
+    match s {
+        "present" => lang.pick("已签到", "Present"),
+        "leave" => lang.pick("请假", "On leave"),
+        _ => lang.pick("未到", "Not yet"),
+    }
+}
+
+fn role_label(lang: Lang, s: &str) -> &'static str {
+    match s {
+        "voting" => lang.pick("表决", "Voting"),
+        "non_voting" => lang.pick("列席", "Non-voting"),
+        _ => lang.pick("旁听", "Observer"),
+    }
+}
+
+/// The meeting: attendance and quorum, the door's check-in code, and its votes.
+pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
+    let r = async {
+        let (m, body, pt) = meeting_part(&state, &v, id).await?;
+        let lang = v.lang;
+        let att = meetings::attendance(&state.store, &m).await?;
+        let mut p = Page::new(Ctx::new(&v, &format!("/meetings/{id}"), "bodies"), m.title.clone());
+        p.crumbs
+            .push(Link::new(format!("/bodies/{}/meetings", body.id), format!("{} · {}", body.name, lang.pick("会议与表决", "Meetings and votes"))));
+        p.actions.push(Link::new(format!("/meetings/{id}/screen"), lang.pick("大屏", "Hall screen")));
+        let mut head = Panel::default();
+        head.facts = vec![
+            (tx(lang, "kind").into(), kind_label(lang, &m.kind)),
+            (lang.pick("日期", "Date").into(), m.on_date.clone()),
+            (lang.pick("地点", "Place").into(), m.place.clone()),
+        ];
+        head.stats = vec![
+            Stat { label: lang.pick("应到(有表决权)", "Expected (voting)").into(), value: att.expected.to_string(), sub: String::new() },
+            Stat {
+                label: lang.pick("实到", "Present").into(),
+                value: att.present.to_string(),
+                sub: format!("{} {}", lang.pick("请假", "on leave"), att.leave),
+            },
+            Stat { label: lang.pick("列席", "Non-voting present").into(), value: att.non_voting_present.to_string(), sub: String::new() },
+        ];
+        p.panels.push(head);
+        let list = meetings::attendees(&state.store, &m).await?;
+        if let Some(me) = pt.delegate {
+            if list.iter().any(|a| a.delegate_id == me && a.status != "present") {
+                p.panels.push(Panel {
+                    note: lang.pick("请在会场门口扫码签到。", "Check in by scanning the code at the door.").into(),
+                    ..Default::default()
+                });
+            }
+        }
+        if pt.office {
+            p.actions.push(Link::new(format!("/meetings/{id}/door"), lang.pick("打印签到二维码", "Print the check-in code")));
+        }
+        let mut ap = Panel::titled(lang.pick("出席情况", "Attendance"));
+        ap.table = Some(Table {
+            headers: vec![
+                tx(lang, "name").into(),
+                lang.pick("身份", "Role").into(),
+                tx(lang, "status").into(),
+                lang.pick("事由", "Reason").into(),
+                String::new(),
+            ],
+            rows: list
+                .iter()
+                .map(|a| {
+                    vec![
+                        Cell::text(&a.name),
+                        Cell::text(role_label(lang, &a.role)),
+                        Cell::text(status_label(lang, &a.status)),
+                        Cell::text(&a.note),
+                        if pt.office && a.status != "present" {
+                            Cell::action(lang.pick("签到", "Check in"), format!("/meetings/{id}/attendance/{}/present", a.delegate_id))
+                        } else {
+                            Cell::text("")
+                        },
+                    ]
+                })
+                .collect(),
+            empty: tx(lang, "none").into(),
+        });
+        p.panels.push(ap);
+        if pt.office {
+            let mut leave = Panel::titled(lang.pick("请假登记", "Leave of absence"));
+            leave.folded = true;
+            leave.form = Some(Form::post(
+                format!("/meetings/{id}/leave"),
+                &v.csrf,
+                tx(lang, "save"),
+                vec![
+                    Field::select(
+                        "delegate",
+                        lang.pick("代表", "Delegate"),
+                        "",
+                        list.iter().map(|a| (a.delegate_id.to_string(), a.name.clone())).collect(),
+                    )
+                    .required(),
+                    Field::new("text", "note", lang.pick("事由", "Reason"), "").required(),
+                ],
+            ));
+            p.panels.push(leave);
+        }
+        let votes = meetings::votes(&state.store, &m).await?;
+        let mut vp = Panel::titled(lang.pick("表决事项", "Votes"));
+        vp.table = Some(Table {
+            headers: vec![lang.pick("事项", "Item").into(), tx(lang, "status").into(), lang.pick("方式", "Mode").into()],
+            rows: votes
+                .iter()
+                .map(|x| {
+                    vec![
+                        Cell::link(&x.title, format!("/votes/{}", x.id)),
+                        Cell::text(x.status().label().get(lang)),
+                        Cell::text(if x.secret { lang.pick("无记名", "Secret") } else { lang.pick("记名", "Named") }),
+                    ]
+                })
+                .collect(),
+            empty: tx(lang, "none").into(),
+        });
+        p.panels.push(vp);
+        if pt.office {
+            let mut add = Panel::titled(lang.pick("增加表决事项", "Add a vote"));
+            add.folded = true;
+            add.form = Some(Form::post(
+                format!("/meetings/{id}/votes"),
+                &v.csrf,
+                tx(lang, "save"),
+                vec![
+                    Field::new("text", "title", lang.pick("事项", "Title"), "").required(),
+                    Field::select("kind", tx(lang, "kind"), "motion", crate::view::options::<VoteKind>(lang, None)).required(),
+                    Field::new(
+                        "textarea",
+                        "items",
+                        lang.pick("分项或候选项(每行一项;单项决议可不填)", "Items or options, one per line (blank for a single motion)"),
+                        "",
+                    ),
+                    Field::new("number", "max_choices", lang.pick("限选几项(选择题)", "Choose at most (a choice)"), "1"),
+                    Field::select(
+                        "method",
+                        lang.pick("表决规则", "Counting rule"),
+                        "party_branch_resolution",
+                        METHODS.iter().map(|m| (m.to_string(), m.to_string())).collect(),
+                    ),
+                    Field::select(
+                        "secret",
+                        lang.pick("方式", "Mode"),
+                        "1",
+                        vec![
+                            ("1".into(), lang.pick("无记名投票", "Secret ballot").into()),
+                            ("0".into(), lang.pick("记名表决", "Named (roll-call)").into()),
+                        ],
+                    ),
+                ],
+            ));
+            p.panels.push(add);
+        }
+        Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
+
+pub async fn mark_present(State(state): State<AppState>, v: Viewer, Path((id, delegate)): Path<(i64, i64)>, body: Bytes) -> Response {
+    let r = async {
+        v.check_csrf(one(&pairs(&body), "_csrf"))?;
+        let (m, _, pt) = meeting_part(&state, &v, id).await?;
+        if !pt.office {
+            return Err(WebError::Forbidden);
+        }
+        meetings::set_attendance(&state.store, &m, delegate, "present", None, "", &v.change(&state)?).await?;
+        Ok(see_other(&format!("/meetings/{id}")))
+    }
+    .await;
+    page(&v, r)
+}
+
+pub async fn leave(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, body: Bytes) -> Response {
+    let r = async {
+        let f = pairs(&body);
+        v.check_csrf(one(&f, "_csrf"))?;
+        let (m, _, pt) = meeting_part(&state, &v, id).await?;
+        if !pt.office {
+            return Err(WebError::Forbidden);
+        }
+        let d: i64 = one(&f, "delegate").parse().map_err(|_| WebError::BadRequest("delegate".into()))?;
+        meetings::set_attendance(&state.store, &m, d, "leave", None, one(&f, "note"), &v.change(&state)?).await?;
+        Ok(see_other(&format!("/meetings/{id}")))
+    }
+    .await;
+    page(&v, r)
+}
+
+#[derive(Deserialize, Default)]
+pub struct TokenQuery {
+    t: Option<String>,
+}
+
+/// The door's QR target: a delegate signed in on their phone confirms they are here.
+pub async fn checkin_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<TokenQuery>) -> Response {
+    let r = async {
+        let (m, _, pt) = meeting_part(&state, &v, id).await?;
+        let lang = v.lang;
+        if pt.delegate.is_none() {
+            return Err(WebError::Forbidden);
+        }
+        let mut p = Page::new(Ctx::new(&v, &format!("/meetings/{id}/checkin"), "bodies"), m.title.clone());
+        let mut panel = Panel::titled(lang.pick("签到", "Check in"));
+        panel.form = Some(Form::post(
+            format!("/meetings/{id}/checkin"),
+            &v.csrf,
+            lang.pick("我已到会,签到", "I am here: check in"),
+            vec![Field::new("hidden", "t", "", q.t.unwrap_or_default())],
+        ));
+        p.panels.push(panel);
+        Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
+
+pub async fn checkin(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, body: Bytes) -> Response {
+    let r = async {
+        let f = pairs(&body);
+        v.check_csrf(one(&f, "_csrf"))?;
+        let (m, _, pt) = meeting_part(&state, &v, id).await?;
+        let Some(me) = pt.delegate else { return Err(WebError::Forbidden) };
+        // the code at the door shows one is there; without it only the clerk can check one in
+        if !crate::auth::constant_time_eq(one(&f, "t").as_bytes(), m.checkin_token.as_bytes()) {
+            return Err(WebError::BadRequest(v.lang.pick("签到码不对,请扫会场门口的二维码", "wrong code: scan the code at the door").into()));
+        }
+        meetings::set_attendance(&state.store, &m, me, "present", None, "", &v.change(&state)?).await?;
+        Ok(see_other(&format!("/meetings/{id}")))
+    }
+    .await;
+    page(&v, r)
+}
+
+pub async fn create_vote(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, body: Bytes) -> Response {
+    let r = async {
+        let f = pairs(&body);
+        v.check_csrf(one(&f, "_csrf"))?;
+        let (m, _, pt) = meeting_part(&state, &v, id).await?;
+        if !pt.office {
+            return Err(WebError::Forbidden);
+        }
+        let (title, q) = Question::validate(one(&f, "title"), one(&f, "kind"), one(&f, "items"), one(&f, "max_choices").trim().parse().ok())
+            .map_err(WebError::from)?;
+        let x = meetings::create_vote(&state.store, &m, &title, &q, one(&f, "method"), one(&f, "secret") != "0", &v.change(&state)?).await?;
+        Ok(see_other(&format!("/votes/{}", x.id)))
+    }
+    .await;
+    page(&v, r)
+}
+
+async fn vote_part(state: &AppState, v: &Viewer, id: i64) -> WebResult<(Vote, Meeting, Body, Part)> {
+    let x = meetings::vote(&state.store, id).await?;
+    let (m, b, p) = meeting_part(state, v, x.meeting_id).await?;
+    Ok((x, m, b, p))
+}
+
+fn result_table(lang: Lang, x: &Vote) -> Option<Table> {
+    let r = x.result.as_ref()?;
+    let items = r["items"].as_array()?;
+    Some(Table {
+        headers: match x.question.kind {
+            VoteKind::Motion => vec![
+                lang.pick("事项", "Item").into(),
+                Mark::Yes.label().get(lang).into(),
+                Mark::No.label().get(lang).into(),
+                Mark::Abstain.label().get(lang).into(),
+                lang.pick("结果", "Result").into(),
+            ],
+            VoteKind::Choice => vec![lang.pick("候选项", "Option").into(), lang.pick("得票", "Votes").into()],
+        },
+        rows: items
+            .iter()
+            .map(|i| {
+                let n = |k: &str| Cell::text(i[k].as_u64().unwrap_or(0).to_string());
+                match x.question.kind {
+                    VoteKind::Motion => {
+                        let d = &i["decision"];
+                        let verdict = match (d["quorum_met"].as_bool(), d["passed"].as_bool()) {
+                            (Some(false), _) => lang.pick("不足法定人数", "No quorum"),
+                            (_, Some(true)) => lang.pick("通过", "Passed"),
+                            _ => lang.pick("未通过", "Not passed"),
+                        };
+                        let why = d[if lang == Lang::Zh { "reason_zh" } else { "reason" }].as_str().unwrap_or("").to_string();
+                        vec![Cell::text(i["item"].as_str().unwrap_or("")), n("yes"), n("no"), n("abstain"), Cell::text(format!("{verdict} — {why}"))]
+                    }
+                    VoteKind::Choice => vec![Cell::text(i["item"].as_str().unwrap_or("")), n("yes")],
+                }
+            })
+            .collect(),
+        empty: String::new(),
+    })
+}
+
+/// A vote: the ballot for a delegate who may vote (large targets, a confirm step), progress for
+/// the office, the result and the published ballots after the close.
+pub async fn show_vote(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
+    let r = async {
+        let (x, m, _, pt) = vote_part(&state, &v, id).await?;
+        let lang = v.lang;
+        let mut p = Page::new(Ctx::new(&v, &format!("/votes/{id}"), "bodies"), x.title.clone());
+        p.crumbs.push(Link::new(format!("/meetings/{}", m.id), &m.title));
+        let (voted, of) = meetings::progress(&state.store, &x).await?;
+        let mut head = Panel::default();
+        head.stats = vec![
+            Stat {
+                label: tx(lang, "status").into(),
+                value: x.status().label().get(lang).into(),
+                sub: if x.secret { lang.pick("无记名投票", "Secret ballot").into() } else { lang.pick("记名表决", "Named vote").into() },
+            },
+            Stat { label: lang.pick("已投", "Voted").into(), value: format!("{voted} / {of}"), sub: String::new() },
+        ];
+        p.panels.push(head);
+        match x.status() {
+            VoteStatus::Draft if pt.office => {
+                p.panels.push(Panel {
+                    form: Some(Form::post(format!("/votes/{id}/open"), &v.csrf, lang.pick("开始投票", "Open the vote"), vec![])),
+                    ..Default::default()
+                });
+            }
+            VoteStatus::Open => {
+                if let Some(me) = pt.delegate {
+                    if meetings::has_voted(&state.store, &x, me).await? {
+                        p.panels.push(Panel {
+                            note: lang.pick("您的选票已投入票箱。", "Your ballot is in the box.").into(), ..Default::default()
+                        });
+                    } else {
+                        p.panels.push(ballot_panel(lang, &v.csrf, &x));
+                    }
+                }
+                if pt.office {
+                    let mut f = Form::post(format!("/votes/{id}/close"), &v.csrf, lang.pick("结束投票并计票", "Close and count"), vec![]);
+                    f.confirm = Some(lang.pick("结束后不能再投票,确定吗?", "No ballot can be cast after the close. Close now?").into());
+                    p.panels.push(Panel { form: Some(f), ..Default::default() });
+                }
+            }
+            VoteStatus::Closed => {
+                let mut rp = Panel::titled(lang.pick("表决结果", "Result"));
+                rp.table = result_table(lang, &x);
+                rp.links.push(Link::new(format!("/votes/{id}/ballots"), lang.pick("公布的选票与核对回执", "Published ballots and receipt check")));
+                p.panels.push(rp);
+            }
+            _ => {}
+        }
+        Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
+
+fn ballot_panel(lang: Lang, csrf: &str, x: &Vote) -> Panel {
+    let mut fields = Vec::new();
+    match x.question.kind {
+        VoteKind::Motion => {
+            for (i, item) in x.question.items.iter().enumerate() {
+                let mut f = Field::select(
+                    &format!("m{i}"),
+                    item,
+                    "",
+                    Mark::ALL.iter().map(|m| (m.code().to_string(), m.label().get(lang).to_string())).collect(),
+                )
+                .required();
+                f.kind = "radios";
+                fields.push(f);
+            }
+        }
+        VoteKind::Choice => {
+            let mut f = Field::new("checks", "chosen", format!("{}({})", lang.pick("最多选", "choose at most"), x.question.max_choices), "");
+            f.options = x.question.items.iter().enumerate().map(|(i, o)| (i.to_string(), o.clone())).collect();
+            fields.push(f);
+        }
+    }
+    let mut f = Form::post(format!("/votes/{}/cast", x.id), csrf, lang.pick("投票", "Cast my ballot"), fields);
+    f.confirm = Some(lang.pick("确认投出这张选票?投出后不能更改。", "Cast this ballot? It cannot be changed afterwards.").into());
+    Panel { title: lang.pick("选票", "Ballot").into(), form: Some(f), ..Default::default() }
+}
+
+pub async fn open(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, body: Bytes) -> Response {
+    step(state, v, id, body, true).await
+}
+
+pub async fn close(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, body: Bytes) -> Response {
+    step(state, v, id, body, false).await
+}
+
+async fn step(state: AppState, v: Viewer, id: i64, body: Bytes, opening: bool) -> Response {
+    let r = async {
+        v.check_csrf(one(&pairs(&body), "_csrf"))?;
+        let (x, _, _, pt) = vote_part(&state, &v, id).await?;
+        if !pt.office {
+            return Err(WebError::Forbidden);
+        }
+        if opening {
+            meetings::open_vote(&state.store, &x, &v.change(&state)?).await?;
+        } else {
+            meetings::close_vote(&state.store, &x, &v.change(&state)?).await?;
+        }
+        Ok(see_other(&format!("/votes/{id}")))
+    }
+    .await;
+    page(&v, r)
+}
+
+/// Casts the viewer's ballot. A repeated submit (a flaky connection) makes no second ballot:
+/// it answers that the ballot is already in.
+pub async fn cast(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, body: Bytes) -> Response {
+    let r = async {
+        let f = pairs(&body);
+        v.check_csrf(one(&f, "_csrf"))?;
+        let (x, m, _, pt) = vote_part(&state, &v, id).await?;
+        let Some(me) = pt.delegate else { return Err(WebError::Forbidden) };
+        let lang = v.lang;
+        let choices = match x.question.kind {
+            VoteKind::Motion => Choices::Marks(
+                (0..x.question.items.len())
+                    .map(|i| Mark::from_code(one(&f, &format!("m{i}"))))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| WebError::BadRequest(lang.pick("请对每一项作出选择", "mark every item").into()))?,
+            ),
+            VoteKind::Choice => Choices::Chosen(f.iter().filter(|(k, _)| k == "chosen").filter_map(|(_, v)| v.parse().ok()).collect()),
+        };
+        let out = meetings::cast(&state.store, &x, me, &choices, &v.change(&state)?).await?;
+        let mut p = Page::new(Ctx::new(&v, &format!("/votes/{id}"), "bodies"), x.title.clone());
+        p.crumbs.push(Link::new(format!("/meetings/{}", m.id), &m.title));
+        let mut panel = Panel::default();
+        match out {
+            Cast::Receipt(code) => {
+                panel.title = lang.pick("投票成功", "Ballot cast").into();
+                panel.note = lang
+                    .pick(
+                        "请记下回执码。表决结束后,可在公布的选票中用它找到自己的选票;回执码不会再显示。",
+                        "Keep this receipt. After the close it finds your ballot in the published list; it is not shown again.",
+                    )
+                    .into();
+                panel.facts = vec![(lang.pick("回执码", "Receipt").into(), code)];
+            }
+            Cast::AlreadyIn => {
+                panel.title = lang.pick("您已投过票", "Already voted").into();
+                panel.note = lang.pick("您的选票已在票箱中,未重复计入。", "Your ballot is already in the box; nothing was added.").into();
+            }
+        }
+        p.panels.push(panel);
+        Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReceiptQuery {
+    receipt: Option<String>,
+}
+
+/// After the close: every ballot as stored (fingerprint, choices), and a receipt check.
+pub async fn ballots(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, Query(q): Query<ReceiptQuery>) -> Response {
+    let r = async {
+        let (x, _, _, _) = vote_part(&state, &v, id).await?;
+        let lang = v.lang;
+        let list = meetings::published(&state.store, &x).await?;
+        let mut p = Page::new(
+            Ctx::new(&v, &format!("/votes/{id}/ballots"), "bodies"),
+            format!("{} · {}", x.title, lang.pick("公布的选票", "Published ballots")),
+        );
+        p.crumbs.push(Link::new(format!("/votes/{id}"), &x.title));
+        let mut check = Panel::titled(lang.pick("核对回执", "Check a receipt"));
+        check.form = Some(Form::filter(
+            format!("/votes/{id}/ballots"),
+            lang.pick("核对", "Check"),
+            vec![Field::new("text", "receipt", lang.pick("回执码", "Receipt"), q.receipt.clone().unwrap_or_default())],
+        ));
+        if let Some(rc) = q.receipt.as_deref().filter(|s| !s.trim().is_empty()) {
+            check.note = match meetings::find_receipt(&state.store, &x, rc).await? {
+                Some(c) => format!("{} {}", lang.pick("找到您的选票:", "Your ballot is in the box:"), describe(lang, &x, &c)),
+                None => lang.pick("没有与此回执对应的选票。", "No ballot matches this receipt.").into(),
+            };
+        }
+        p.panels.push(check);
+        let mut panel = Panel::titled(format!("{} {}", list.len(), lang.pick("张选票", "ballots")));
+        panel.table = Some(Table {
+            headers: vec![lang.pick("指纹", "Fingerprint").into(), lang.pick("选择", "Choices").into()],
+            rows: list.iter().map(|(fp, c, _)| vec![Cell::text(fp), Cell::text(describe(lang, &x, c))]).collect(),
+            empty: tx(lang, "none").into(),
+        });
+        p.panels.push(panel);
+        Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
+
+fn describe(lang: Lang, x: &Vote, canonical: &str) -> String {
+    match Choices::parse(x.question.kind, canonical) {
+        Some(Choices::Marks(m)) => m.iter().map(|k| k.label().get(lang)).collect::<Vec<_>>().join(" / "),
+        Some(Choices::Chosen(c)) => c.iter().filter_map(|i| x.question.items.get(*i).cloned()).collect::<Vec<_>>().join("、"),
+        None => canonical.to_string(),
+    }
+}
+
+/// What the hall screen shows, as JSON (also the payload of its live updates).
+async fn screen_state(state: &AppState, m: &Meeting) -> WebResult<serde_json::Value> {
+    let att = meetings::attendance(&state.store, m).await?;
+    let mut votes = Vec::new();
+    for x in meetings::votes(&state.store, m).await? {
+        let (voted, of) = meetings::progress(&state.store, &x).await?;
+        votes.push(serde_json::json!({"title": x.title, "status": x.status, "voted": voted, "of": of, "result": x.result}));
+    }
+    Ok(serde_json::json!({"expected": att.expected, "present": att.present, "leave": att.leave, "votes": votes}))
+}
+
+pub async fn screen_json(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
+    let r = async {
+        let (m, _, _) = meeting_part(&state, &v, id).await?;
+        Ok(axum::Json(screen_state(&state, &m).await?).into_response())
+    }
+    .await;
+    page(&v, r)
+}
+
+/// Live updates for the screen (server-sent events): the state every two seconds while it
+/// changes, for at most four hours; a closed page stops it.
+pub async fn screen_events(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let r = async {
+        let (m, _, _) = meeting_part(&state, &v, id).await?;
+        let stream = futures_util::stream::unfold((state, m, String::new(), 0u32), |(state, m, last, n)| async move {
+            if n >= 7200 {
+                return None;
+            }
+            loop {
+                if n > 0 {
+                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                }
+                let now = screen_state(&state, &m).await.map(|s| s.to_string()).unwrap_or_default();
+                if now != last || n == 0 {
+                    let ev = Event::default().data(now.clone());
+                    return Some((Ok::<Event, std::convert::Infallible>(ev), (state, m, now, n + 1)));
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+        });
+        Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+    }
+    .await;
+    page(&v, r)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The door's sheet: the meeting's name and the QR code delegates scan to check in.
+pub async fn door(State(state): State<AppState>, v: Viewer, headers: axum::http::HeaderMap, Path(id): Path<i64>) -> Response {
+    let r = async {
+        let (m, _, pt) = meeting_part(&state, &v, id).await?;
+        if !pt.office {
+            return Err(WebError::Forbidden);
+        }
+        let url = format!("{}/meetings/{id}/checkin?t={}", super::cards::origin(&headers, state.config.secure_cookies), m.checkin_token);
+        let html = format!(
+            r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{t}</title><style>body{{text-align:center;font-family:sans-serif}}svg{{width:70vmin;height:70vmin}}</style></head><body><h1>{t}</h1><p>{hint}</p>{svg}</body></html>"#,
+            t = escape(&m.title),
+            hint = v.lang.pick("代表请用手机扫码签到", "Delegates: scan with your phone to check in"),
+            svg = super::cards::qr_svg(&url)?,
+        );
+        Ok(axum::response::Html(html).into_response())
+    }
+    .await;
+    page(&v, r)
+}
+
+/// The hall screen: big numbers for the projector, kept live by the events above.
+pub async fn screen(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
+    let r = async {
+        let (m, _, _) = meeting_part(&state, &v, id).await?;
+        let s = screen_state(&state, &m).await?;
+        let lang = v.lang;
+        let html = format!(
+            r#"<!doctype html><html lang="{lang_code}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
+<style>body{{margin:0;background:#7a0c0c;color:#fff;font-family:sans-serif;text-align:center}}h1{{font-size:4vw;margin:3vh 2vw}}.n{{font-size:12vw;font-weight:bold}}.row{{display:flex;justify-content:center;gap:6vw}}.l{{font-size:3vw}}#votes{{font-size:3.2vw;margin-top:4vh}}</style></head>
+<body><h1>{title}</h1><div class="row"><div><div class="n" id="expected">{expected}</div><div class="l">{l_expected}</div></div><div><div class="n" id="present">{present}</div><div class="l">{l_present}</div></div></div>
+<div id="votes"></div>
+<script>
+const L={{open:"{l_open}",closed:"{l_closed}",draft:"{l_draft}",voted:"{l_voted}"}};
+function draw(s){{document.getElementById('expected').textContent=s.expected;document.getElementById('present').textContent=s.present;
+const box=document.getElementById('votes');box.textContent='';
+for(const v of s.votes){{const d=document.createElement('div');let t=v.title+' · '+(L[v.status]||v.status);
+if(v.status==='open')t+=' · '+L.voted+' '+v.voted+' / '+v.of;
+if(v.status==='closed'&&v.result)t+=' · '+v.result.items.map(i=>i.item+' '+i.yes+'/'+i.no+'/'+i.abstain).join(';');
+d.textContent=t;box.appendChild(d);}}}}
+draw({state});
+if(window.EventSource){{const es=new EventSource('/meetings/{id}/screen/events');es.onmessage=e=>draw(JSON.parse(e.data));}}
+</script></body></html>"#,
+            lang_code = if lang == Lang::Zh { "zh-CN" } else { "en" },
+            title = escape(&m.title),
+            expected = s["expected"],
+            present = s["present"],
+            l_expected = lang.pick("应到", "Expected"),
+            l_present = lang.pick("实到", "Present"),
+            l_open = lang.pick("投票中", "voting"),
+            l_closed = lang.pick("已结束", "closed"),
+            l_draft = lang.pick("未开始", "not open"),
+            l_voted = lang.pick("已投", "voted"),
+            state = s.to_string().replace("</", "<\\/"),
+        );
+        Ok(axum::response::Html(html).into_response())
+    }
+    .await;
+    page(&v, r)
+}
