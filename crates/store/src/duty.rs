@@ -104,12 +104,26 @@ pub async fn get(store: &Store, id: Id) -> Result<Activity> {
 #[derive(Debug, Clone, Default)]
 pub struct Links {
     pub request_codes: Vec<String>,
+    /// Numbers of proposals and suggestions it produced ("2026-003").
+    pub proposal_numbers: Vec<String>,
     pub topic: Option<Id>,
     /// The studio where a reception took place (the record of that reception day).
     pub studio: Option<Id>,
 }
 
 impl Links {
+    /// Proposal numbers as typed, separated like codes.
+    pub fn parse_numbers(raw: &str) -> Vec<String> {
+        let mut out: Vec<String> = raw
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '\u{FF0C}' | ';' | '\u{FF1B}' | '\u{3001}'))
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Codes as typed: separated by spaces, commas or new lines; any case, with or without dashes.
     pub fn parse_codes(raw: &str) -> std::result::Result<Vec<String>, FieldError> {
         let mut out = Vec::new();
@@ -187,6 +201,26 @@ pub async fn record_linked(store: &Store, body: &Body, term: &Term, v: &ValidAct
             }
         }
     }
+    let mut proposals: Vec<Id> = Vec::new();
+    for number in &links.proposal_numbers {
+        let found = q(
+            "SELECT id FROM proposals WHERE tenant_id = $1 AND body_id = $2 AND number = $3",
+            [body.tenant_id.into(), body.id.into(), number.as_str().into()],
+        )
+        .fetch_optional(&store.pool)
+        .await?;
+        match found {
+            Some(r) => proposals.push(r.i("id")),
+            None => {
+                return Err(StoreError::invalid(FieldError::new(
+                    "proposals",
+                    "not_found",
+                    format!("本代表大会没有编号为 {number} 的提案或建议"),
+                    format!("this congress has no proposal numbered {number}"),
+                )))
+            }
+        }
+    }
     let topic = match links.topic {
         Some(t) => {
             let topic = crate::topics::get(store, t).await?;
@@ -234,6 +268,14 @@ pub async fn record_linked(store: &Store, body: &Body, term: &Term, v: &ValidAct
         q(
             "INSERT INTO activity_links (tenant_id, activity_id, subject, subject_id) VALUES ($1, $2, 'studio', $3)",
             [term.tenant_id.into(), id.into(), st.into()],
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    for p in &proposals {
+        q(
+            "INSERT INTO activity_links (tenant_id, activity_id, subject, subject_id) VALUES ($1, $2, 'proposal', $3)",
+            [term.tenant_id.into(), id.into(), (*p).into()],
         )
         .execute(&mut *tx)
         .await?;
@@ -286,7 +328,7 @@ pub async fn record_linked(store: &Store, body: &Body, term: &Term, v: &ValidAct
         None,
         Some(
             serde_json::json!({"kind": v.kind.code(), "on": on, "summary": v.summary, "delegates": v.delegates, "group": v.group,
-                "requests": requests, "topic": links.topic, "studio": links.studio})
+                "requests": requests, "proposals": proposals, "topic": links.topic, "studio": links.studio})
             .to_string(),
         ),
     )

@@ -983,10 +983,14 @@ db_test!(hotspots_become_research_topics_and_the_research_closes_them, |store| a
     let valid = research.validate(lianxin_domain::proposal::date_of_day(today)).unwrap();
     let typed = other.code.to_lowercase().replace('-', " ");
     assert!(duty::Links::parse_codes("not-a-code!").is_err());
-    let bad = duty::Links { request_codes: vec!["AAAA-BBBB-CCCC".into()], topic: Some(topic.id), studio: None };
+    let bad = duty::Links { request_codes: vec!["AAAA-BBBB-CCCC".into()], topic: Some(topic.id), ..Default::default() };
     assert!(duty::record_linked(&store, &t.body, &t.term, &valid, &bad, &ch()).await.is_err());
     assert_eq!(topics::get(&store, topic.id).await.unwrap().status, "open", "nothing half-written");
-    let links = duty::Links { request_codes: duty::Links::parse_codes(&typed.replace(' ', "")).unwrap(), topic: Some(topic.id), studio: None };
+    let no_such = duty::Links { proposal_numbers: duty::Links::parse_numbers("2026-999、"), topic: Some(topic.id), ..Default::default() };
+    assert_eq!(no_such.proposal_numbers, ["2026-999"]);
+    assert!(duty::record_linked(&store, &t.body, &t.term, &valid, &no_such, &ch()).await.is_err(), "an unknown proposal number");
+    let links =
+        duty::Links { request_codes: duty::Links::parse_codes(&typed.replace(' ', "")).unwrap(), topic: Some(topic.id), ..Default::default() };
     let act = duty::record_linked(&store, &t.body, &t.term, &valid, &links, &ch()).await.unwrap();
     let done = topics::get(&store, topic.id).await.unwrap();
     assert_eq!((done.status.as_str(), done.activity_id), ("done", Some(act.id)));

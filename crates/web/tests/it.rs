@@ -906,6 +906,35 @@ async fn request_journey(app: &App) {
     );
     let req_page = app.get(Some("office"), &format!("/requests/{}", canal[1])).await;
     assert!(req_page.body.contains("实地查看水渠"), "the request shows the research that dealt with it");
+    // a resident sends a photo with the request; a photo that is not one is refused and nothing is written
+    let public = |photo: &[u8]| {
+        let boundary = "XPUBX";
+        let mut body = Vec::new();
+        for (k, v) in [("category", "environment"), ("text", "河道垃圾堆积,气味难闻"), ("place", "河口村")] {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"河道.jpg\"\r\n\r\n").as_bytes());
+        body.extend_from_slice(photo);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Request::post(format!("/public/delegates/{}/requests", i.town_delegate))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let before = count().await;
+    assert_eq!(app.send(public(b"GIF89a not a jpeg")).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(count().await, before);
+    let sent = app.send(public(b"\xff\xd8\xffjpeg")).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let newest = q("SELECT id FROM requests WHERE text = '河道垃圾堆积,气味难闻'", []).fetch_one(&store.pool).await.unwrap().i("id");
+    assert_eq!(
+        q("SELECT COUNT(*) AS n FROM attachments WHERE owner = 'request' AND owner_id = $1", [newest.into()])
+            .fetch_one(&store.pool)
+            .await
+            .unwrap()
+            .i("n"),
+        1
+    );
     assert!(audit::verify(store).await.unwrap().is_ok());
 }
 

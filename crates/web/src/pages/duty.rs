@@ -184,6 +184,8 @@ pub async fn new_form(State(state): State<AppState>, v: Viewer, Path(id): Path<i
             Field::new("textarea", "notes", lang.pick("情况记录", "Notes"), ""),
             Field::new("text", "requests", lang.pick("相关诉求查询码", "Tracking codes of requests it dealt with"), "")
                 .hint(lang.pick("多个用空格或逗号分开", "separate several with spaces or commas")),
+            Field::new("text", "proposals", lang.pick("形成的提案建议编号", "Numbers of proposals it produced"), "")
+                .hint(lang.pick("如 2026-003,多个用空格或逗号分开", "e.g. 2026-003; separate several with spaces or commas")),
         ];
         let topic = match nq.topic {
             Some(t) => Some(lianxin_store::topics::get(&state.store, t).await?).filter(|t| t.body_id == body.id && t.status == "open"),
@@ -270,6 +272,7 @@ pub async fn create(State(state): State<AppState>, v: Viewer, Path(id): Path<i64
         let valid = input.validate(state.today()).map_err(WebError::from)?;
         let links = duty::Links {
             request_codes: duty::Links::parse_codes(one(&f, "requests")).map_err(|e| WebError::from(lianxin_domain::DomainError::invalid(e)))?,
+            proposal_numbers: duty::Links::parse_numbers(one(&f, "proposals")),
             topic: opt_id(&Some(one(&f, "topic").to_string())),
             studio: opt_id(&Some(one(&f, "studio").to_string())),
         };
@@ -330,8 +333,12 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
             let r = lianxin_store::requests::get(&state.store, r).await?;
             links.push(Link::new(format!("/requests/{}", r.id), format!("{} {}", r.code, r.text.chars().take(20).collect::<String>())));
         }
+        for pid in duty::links(&state.store, &a, "proposal").await? {
+            let pr = lianxin_store::proposals::get(&state.store, pid).await?;
+            links.push(Link::new(format!("/proposals/{}", pr.id), format!("{} {}", pr.number.clone().unwrap_or_default(), pr.title)));
+        }
         if !links.is_empty() {
-            let mut lp = Panel::titled(lang.pick("相关诉求与课题", "Requests and topics"));
+            let mut lp = Panel::titled(lang.pick("相关诉求、课题与提案建议", "Requests, topics and proposals"));
             lp.links = links;
             p.panels.push(lp);
         }

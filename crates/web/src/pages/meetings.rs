@@ -693,7 +693,8 @@ pub async fn door(State(state): State<AppState>, v: Viewer, headers: axum::http:
         }
         let url = format!("{}/meetings/{id}/checkin?t={}", super::cards::origin(&headers, state.config.secure_cookies), m.checkin_token);
         let html = format!(
-            r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{t}</title><style>body{{text-align:center;font-family:sans-serif}}svg{{width:70vmin;height:70vmin}}</style></head><body><h1>{t}</h1><p>{hint}</p>{svg}</body></html>"#,
+            r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{t}</title><style>body{{text-align:center;font-family:sans-serif}}svg{{width:70vmin;height:70vmin}}</style></head><body><h1>{t}</h1><p>{hint}</p>{svg}<p class="url">{u}</p></body></html>"#,
+            u = escape(&url),
             t = escape(&m.title),
             hint = v.lang.pick("代表请用手机扫码签到", "Delegates: scan with your phone to check in"),
             svg = super::cards::qr_svg(&url)?,

@@ -61,7 +61,14 @@ pub async fn delegate_page(State(state): State<AppState>, v: Viewer, Path(id): P
         form.note = lang
             .pick("提交后会得到一个查询码,请记下,用它查看办理情况和答复。姓名和电话只有联络办和承办单位能看到。", "You will get a tracking code: keep it to follow the request and read the reply. Only the liaison office and the handler see your name and phone.")
             .into();
-        form.form = Some(Form::post(format!("/public/delegates/{id}/requests"), "", lang.pick("提交", "Send"), request_fields(lang, &RequestInput::default())));
+        let mut fields = request_fields(lang, &RequestInput::default());
+        fields.push(
+            Field::new("file", "photo", lang.pick("现场照片(可不传)", "A photo (optional)"), "")
+                .hint(lang.pick("JPG 或 PNG,不超过 5 MB", "JPG or PNG, 5 MB at most")),
+        );
+        let mut f = Form::post(format!("/public/delegates/{id}/requests"), "", lang.pick("提交", "Send"), fields);
+        f.multipart = true;
+        form.form = Some(f);
         p.panels.push(form);
         p.panels.push(lookup_panel(lang, ""));
         Ok(p.render())
@@ -94,12 +101,53 @@ pub struct PublicForm {
     phone: String,
 }
 
-pub async fn public_submit(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, FormData(f): FormData<PublicForm>) -> Response {
+/// The public form, sent as a page sends it (multipart, with an optional photo) or as a plain
+/// form.
+async fn read_public_form(req: axum::extract::Request) -> WebResult<(PublicForm, Option<(String, Vec<u8>)>)> {
+    use axum::extract::FromRequest;
+    let multipart =
+        req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("multipart/form-data"));
+    if !multipart {
+        let FormData(f) = FormData::<PublicForm>::from_request(req, &()).await.map_err(|e| WebError::BadRequest(e.body_text()))?;
+        return Ok((f, None));
+    }
+    let broke = |e: axum::extract::multipart::MultipartError| WebError::BadRequest(e.body_text());
+    let mut mp = axum::extract::Multipart::from_request(req, &()).await.map_err(|e| WebError::BadRequest(e.body_text()))?;
+    let (mut f, mut photo) = (PublicForm::default(), None);
+    while let Some(field) = mp.next_field().await.map_err(broke)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "photo" {
+            let file = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(broke)?;
+            if !bytes.is_empty() {
+                photo = Some((file, bytes.to_vec()));
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(broke)?;
+        match name.as_str() {
+            "category" => f.category = text,
+            "place" => f.place = text,
+            "text" => f.text = text,
+            "name" => f.name = text,
+            "phone" => f.phone = text,
+            _ => {}
+        }
+    }
+    Ok((f, photo))
+}
+
+pub async fn public_submit(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, request: axum::extract::Request) -> Response {
     let r = async {
         // no account, so no session token: the origin check guards the form, and each address
         // may send only so many
         if !state.throttle.allow(&format!("request:{}", v.client), state.now_ms(), SUBMITS_PER_IP) {
             return Err(WebError::TooMany);
+        }
+        let (f, photo) = read_public_form(request).await?;
+        // a bad photo is refused before anything is written
+        if let Some((name, bytes)) = &photo {
+            lianxin_store::files::check(name, bytes.clone())?;
         }
         let d = congress::delegate(&state.store, id).await?;
         let term = congress::term(&state.store, d.term_id).await?;
@@ -108,6 +156,9 @@ pub async fn public_submit(State(state): State<AppState>, v: Viewer, Path(id): P
         let valid = input.validate().map_err(WebError::from)?;
         let change = lianxin_store::Change::new(None, "群众 / resident", state.now_ms());
         let req = requests::submit(&state.store, &body, Some(d.id), RequestChannel::PublicPage, &valid, &change).await?;
+        if let Some((name, bytes)) = photo {
+            requests::attach(&state.store, req.id, &name, bytes, &change).await?;
+        }
         Ok(see_other(&format!("/public/requests?code={}&new=1", req.code)))
     }
     .await;
