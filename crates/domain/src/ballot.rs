@@ -20,6 +20,8 @@ coded_enum! {
         Motion => "motion", "赞成/反对/弃权", "Yes / no / abstain";
         // choose among alternatives: one of n, or up to k of n (差额表决)
         Choice => "choice", "多选一或限选", "Choose among alternatives";
+        // democratic appraisal: a grade for each target, 优秀/称职/基本称职/不称职 (R-L1)
+        Appraisal => "appraisal", "民主测评", "Democratic appraisal";
     }
 }
 
@@ -60,8 +62,8 @@ impl Question {
         let kind = VoteKind::from_code(kind).unwrap_or(VoteKind::Motion);
         let items: Vec<String> = items_text.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
         let mut seen = std::collections::BTreeSet::new();
-        if items.is_empty() && kind == VoteKind::Choice {
-            errs.push(FieldError::new("items", "required", "请逐行写出候选项", "write the options one per line"));
+        if items.is_empty() && kind != VoteKind::Motion {
+            errs.push(FieldError::new("items", "required", "请逐行写出候选项或测评对象", "write the options or the people appraised, one per line"));
         }
         if items.len() > 100 || items.iter().any(|i| i.chars().count() > 200) {
             errs.push(FieldError::new("items", "too_long", "最多 100 项,每项不超过 200 字", "at most 100 items of 200 characters each"));
@@ -71,7 +73,7 @@ impl Question {
         }
         let items = if items.is_empty() { vec![title.clone()] } else { items };
         let max_choices = match kind {
-            VoteKind::Motion => 0,
+            VoteKind::Motion | VoteKind::Appraisal => 0,
             VoteKind::Choice => {
                 let k = max_choices.unwrap_or(1);
                 if k == 0 || k > items.len() || items.len() < 2 {
@@ -99,7 +101,12 @@ impl Question {
 pub enum Choices {
     Marks(Vec<Mark>),
     Chosen(Vec<usize>),
+    /// For an appraisal: a grade per target, 0 = the best of [`GRADES`].
+    Grades(Vec<u8>),
 }
+
+/// The appraisal grades, best first (R-L1).
+pub const GRADES: [&str; 4] = ["优秀", "称职", "基本称职", "不称职"];
 
 impl Choices {
     /// Checks a ballot against the question. An electronic ballot is never accepted void: a
@@ -122,6 +129,10 @@ impl Choices {
                 Ok(Choices::Chosen(c))
             }
             (VoteKind::Choice, _) => Err(bad("选票格式不对", "malformed ballot")),
+            (VoteKind::Appraisal, Choices::Grades(g)) if g.len() == q.items.len() && g.iter().all(|x| usize::from(*x) < GRADES.len()) => {
+                Ok(self.clone())
+            }
+            (VoteKind::Appraisal, _) => Err(bad("请对每一位测评对象选择等次", "grade everyone appraised")),
         }
     }
     /// The canonical text stored in the ballot box: `y,n,a` or `0,3`.
@@ -129,6 +140,7 @@ impl Choices {
         match self {
             Choices::Marks(m) => m.iter().map(|x| &x.code()[..1]).collect::<Vec<_>>().join(","),
             Choices::Chosen(c) => c.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","),
+            Choices::Grades(g) => g.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","),
         }
     }
     pub fn parse(kind: VoteKind, s: &str) -> Option<Choices> {
@@ -144,6 +156,7 @@ impl Choices {
                 .collect::<Option<Vec<_>>>()
                 .map(Choices::Marks),
             VoteKind::Choice => parts.map(|p| p.parse().ok()).collect::<Option<Vec<usize>>>().map(Choices::Chosen),
+            VoteKind::Appraisal => parts.map(|p| p.parse().ok()).collect::<Option<Vec<u8>>>().map(Choices::Grades),
         }
     }
 }
@@ -178,14 +191,15 @@ pub fn fingerprint(receipt: &str) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     pub ballots: u64,
-    /// Motion: per item [yes, no, abstain]. Choice: one entry per option, [chosen, 0, 0].
-    pub per_item: Vec<[u64; 3]>,
+    /// Motion: per item [yes, no, abstain, 0]. Choice: per option [chosen, 0, 0, 0].
+    /// Appraisal: per target the forms of each grade, best first.
+    pub per_item: Vec<[u64; 4]>,
 }
 
 /// Tallies stored ballots (canonical texts); one that does not parse is counted as a ballot
 /// but adds no mark (it cannot happen through the checks above; an auditor would see it).
 pub fn tally<'a>(q: &Question, ballots: impl IntoIterator<Item = &'a str>) -> Tally {
-    let mut t = Tally { ballots: 0, per_item: vec![[0; 3]; q.items.len()] };
+    let mut t = Tally { ballots: 0, per_item: vec![[0; 4]; q.items.len()] };
     for b in ballots {
         t.ballots += 1;
         match Choices::parse(q.kind, b) {
@@ -198,9 +212,14 @@ pub fn tally<'a>(q: &Question, ballots: impl IntoIterator<Item = &'a str>) -> Ta
                     }] += 1;
                 }
             }
-            Some(Choices::Chosen(c)) => {
+            Some(Choices::Chosen(c)) if q.kind == VoteKind::Choice => {
                 for i in c.into_iter().filter(|i| *i < q.items.len()) {
                     t.per_item[i][0] += 1;
+                }
+            }
+            Some(Choices::Grades(g)) if g.len() == q.items.len() => {
+                for (i, grade) in g.iter().enumerate().filter(|(_, x)| usize::from(**x) < GRADES.len()) {
+                    t.per_item[i][usize::from(*grade)] += 1;
                 }
             }
             _ => {}
@@ -254,7 +273,19 @@ mod tests {
         let q = motion(2);
         let t = tally(&q, ["y,n", "y,a", "n,n"]);
         assert_eq!(t.ballots, 3);
-        assert_eq!(t.per_item, vec![[2, 1, 0], [0, 2, 1]]);
+        assert_eq!(t.per_item, vec![[2, 1, 0, 0], [0, 2, 1, 0]]);
+    }
+
+    #[test]
+    fn an_appraisal_grades_everyone_and_counts_each_grade() {
+        let (_, q) = Question::validate("对镇党委委员的民主测评", "appraisal", "张书记\n李委员", None).unwrap();
+        assert!(Question::validate("对镇党委委员的民主测评", "appraisal", "", None).is_err(), "nobody to appraise");
+        assert!(Choices::Grades(vec![0]).check(&q).is_err(), "everyone graded");
+        assert!(Choices::Grades(vec![0, 4]).check(&q).is_err(), "no fifth grade");
+        let ok = Choices::Grades(vec![0, 3]).check(&q).unwrap();
+        assert_eq!(ok.canonical(), "0,3");
+        let t = tally(&q, ["0,3", "1,3", "0,2"]);
+        assert_eq!(t.per_item, vec![[2, 1, 0, 0], [0, 0, 1, 2]]);
     }
 
     proptest! {

@@ -15,7 +15,8 @@ use crate::congress::{Body, Term};
 use crate::db::{q, RowExt, Store, V};
 use crate::ids::new_id;
 use crate::{Change, Result, StoreError};
-use lianxin_domain::ballot::{fingerprint, receipt_code, tally, Choices, Question, VoteKind, VoteStatus};
+use lianxin_domain::ballot::{fingerprint, receipt_code, tally, Choices, Question, VoteKind, VoteStatus, GRADES};
+use lianxin_domain::counting::appraisal::{self, AppraisalInput};
 use lianxin_domain::counting::decision::{self, DecisionInput, Votes};
 use lianxin_domain::lang::Coded;
 use lianxin_domain::{FieldError, Id};
@@ -550,20 +551,28 @@ async fn count(store: &Store, v: &Vote) -> Result<serde_json::Value> {
     let att = attendance(store, &m).await?;
     let mut items = Vec::new();
     for (i, item) in v.question.items.iter().enumerate() {
-        let [a, b, c] = t.per_item[i];
-        let decision = if v.question.kind == VoteKind::Motion {
-            let d = decision::count(&DecisionInput {
-                method: Some(v.method.clone()),
-                members_expected: Some(att.expected),
-                present: att.present.max(t.ballots),
-                votes: Votes { yes: a, no: b, abstain: c, invalid: 0 },
-                ..Default::default()
-            })?;
-            serde_json::to_value(d).unwrap_or_default()
-        } else {
-            serde_json::Value::Null
+        let [a, b, c, d] = t.per_item[i];
+        let row = match v.question.kind {
+            VoteKind::Motion => {
+                let decided = decision::count(&DecisionInput {
+                    method: Some(v.method.clone()),
+                    members_expected: Some(att.expected),
+                    present: att.present.max(t.ballots),
+                    votes: Votes { yes: a, no: b, abstain: c, invalid: 0 },
+                    ..Default::default()
+                })?;
+                serde_json::json!({"item": item, "yes": a, "no": b, "abstain": c, "decision": decided})
+            }
+            VoteKind::Choice => serde_json::json!({"item": item, "yes": a}),
+            // every form grades every target: the participants are those who handed one in
+            VoteKind::Appraisal => {
+                let forms = GRADES.iter().zip([a, b, c, d]).map(|(g, n)| (g.to_string(), n)).collect();
+                let appraised =
+                    appraisal::count(&AppraisalInput { participants: t.ballots, forms, target: Some(item.clone()), ..Default::default() })?;
+                serde_json::json!({"item": item, "counts": [a, b, c, d], "appraisal": appraised})
+            }
         };
-        items.push(serde_json::json!({"item": item, "yes": a, "no": b, "abstain": c, "decision": decision}));
+        items.push(row);
     }
     Ok(serde_json::json!({"ballots": t.ballots, "expected": att.expected, "present": att.present, "items": items}))
 }

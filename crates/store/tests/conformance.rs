@@ -1094,6 +1094,17 @@ db_test!(secret_votes_keep_no_link_from_voter_to_choice_and_count_by_the_rules, 
     let c = meetings::close_vote(&store, &c, &ch()).await.unwrap();
     assert_eq!(meetings::published(&store, &c).await.unwrap()[0].2, Some(ds[0]), "a named vote says who");
     assert_eq!(c.result.unwrap()["items"][2]["yes"], 1);
+    // a democratic appraisal with the same secrecy: a grade for each target (R-L1)
+    let (t3, q3) = Question::validate("对镇党委委员的民主测评", "appraisal", "张书记\n李委员", None).unwrap();
+    let ap = meetings::open_vote(&store, &meetings::create_vote(&store, &m, &t3, &q3, "", true, &ch()).await.unwrap(), &ch()).await.unwrap();
+    assert!(meetings::cast(&store, &ap, ds[0], &Choices::Grades(vec![0]), &ch()).await.is_err(), "everyone graded");
+    meetings::cast(&store, &ap, ds[0], &Choices::Grades(vec![0, 3]), &ch()).await.unwrap();
+    meetings::cast(&store, &ap, ds[1], &Choices::Grades(vec![1, 3]), &ch()).await.unwrap();
+    let ap = meetings::close_vote(&store, &ap, &ch()).await.unwrap();
+    let r = ap.result.unwrap();
+    assert_eq!(r["items"][1]["appraisal"]["counts"]["不称职"], 2);
+    assert_eq!(r["items"][0]["appraisal"]["chengzhi_or_better_percent"], 100.0);
+    assert_eq!(r["items"][1]["appraisal"]["shares_percent"]["不称职"], 100.0);
     assert!(audit::verify(&store).await.unwrap().is_ok());
 });
 

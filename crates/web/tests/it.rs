@@ -1096,5 +1096,17 @@ async fn meeting_journey(app: &App) {
     let check = app.get(Some("delegate"), &format!("/votes/{vid}/ballots?receipt={receipt}")).await;
     assert!(check.body.contains("找到您的选票") && check.body.contains("赞成"), "{receipt}: {}", check.body.chars().take(1500).collect::<String>());
     assert!(app.get(Some("office"), &format!("/meetings/{mid}/screen")).await.body.contains("EventSource"));
+    // a democratic appraisal at the same meeting: a grade for each person appraised
+    let r = app
+        .post_form(Some("office"), &format!("/meetings/{mid}/votes"), "title=对镇党委委员的民主测评&kind=appraisal&items=张书记%0A李委员&secret=1")
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let aid: i64 = r.location.trim_start_matches("/votes/").parse().unwrap();
+    app.post_form(Some("office"), &format!("/votes/{aid}/open"), "").await;
+    assert_eq!(app.post_form(Some("delegate"), &format!("/votes/{aid}/cast"), "g0=0").await.status, StatusCode::BAD_REQUEST, "everyone graded");
+    assert!(app.post_form(Some("delegate"), &format!("/votes/{aid}/cast"), "g0=0&g1=1").await.body.contains("回执码"));
+    app.post_form(Some("office"), &format!("/votes/{aid}/close"), "").await;
+    let shown = app.get(Some("office"), &format!("/votes/{aid}")).await;
+    assert!(shown.body.contains("称职及以上") && shown.body.contains("1(100.0%)"), "{}", shown.body.chars().take(3000).collect::<String>());
     assert!(audit::verify(store).await.unwrap().is_ok());
 }

@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use lianxin_domain::access::Permission;
-use lianxin_domain::ballot::{Choices, Mark, Question, VoteKind, VoteStatus};
+use lianxin_domain::ballot::{Choices, Mark, Question, VoteKind, VoteStatus, GRADES};
 use lianxin_domain::counting::decision::METHODS;
 use lianxin_domain::lang::Coded;
 use lianxin_domain::Lang;
@@ -404,6 +404,10 @@ fn result_table(lang: Lang, x: &Vote) -> Option<Table> {
                 lang.pick("结果", "Result").into(),
             ],
             VoteKind::Choice => vec![lang.pick("候选项", "Option").into(), lang.pick("得票", "Votes").into()],
+            VoteKind::Appraisal => std::iter::once(lang.pick("测评对象", "Appraised").to_string())
+                .chain(GRADES.iter().map(|g| g.to_string()))
+                .chain([lang.pick("称职及以上", "Competent or better").to_string()])
+                .collect(),
         },
         rows: items
             .iter()
@@ -421,6 +425,15 @@ fn result_table(lang: Lang, x: &Vote) -> Option<Table> {
                         vec![Cell::text(i["item"].as_str().unwrap_or("")), n("yes"), n("no"), n("abstain"), Cell::text(format!("{verdict} — {why}"))]
                     }
                     VoteKind::Choice => vec![Cell::text(i["item"].as_str().unwrap_or("")), n("yes")],
+                    VoteKind::Appraisal => {
+                        let a = &i["appraisal"];
+                        std::iter::once(Cell::text(i["item"].as_str().unwrap_or("")))
+                            .chain(
+                                GRADES.iter().map(|g| Cell::text(format!("{}({}%)", a["counts"][g].as_u64().unwrap_or(0), a["shares_percent"][g]))),
+                            )
+                            .chain([Cell::text(format!("{}%", a["chengzhi_or_better_percent"]))])
+                            .collect()
+                    }
                 }
             })
             .collect(),
@@ -500,6 +513,15 @@ fn ballot_panel(lang: Lang, csrf: &str, x: &Vote) -> Panel {
                 fields.push(f);
             }
         }
+        VoteKind::Appraisal => {
+            for (i, target) in x.question.items.iter().enumerate() {
+                let mut f =
+                    Field::select(&format!("g{i}"), target, "", GRADES.iter().enumerate().map(|(k, g)| (k.to_string(), g.to_string())).collect())
+                        .required();
+                f.kind = "radios";
+                fields.push(f);
+            }
+        }
         VoteKind::Choice => {
             let mut f = Field::new("checks", "chosen", format!("{}({})", lang.pick("最多选", "choose at most"), x.question.max_choices), "");
             f.options = x.question.items.iter().enumerate().map(|(i, o)| (i.to_string(), o.clone())).collect();
@@ -554,6 +576,12 @@ pub async fn cast(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
                     .ok_or_else(|| WebError::BadRequest(lang.pick("请对每一项作出选择", "mark every item").into()))?,
             ),
             VoteKind::Choice => Choices::Chosen(f.iter().filter(|(k, _)| k == "chosen").filter_map(|(_, v)| v.parse().ok()).collect()),
+            VoteKind::Appraisal => Choices::Grades(
+                (0..x.question.items.len())
+                    .map(|i| one(&f, &format!("g{i}")).parse().ok())
+                    .collect::<Option<Vec<u8>>>()
+                    .ok_or_else(|| WebError::BadRequest(lang.pick("请对每一位测评对象选择等次", "grade everyone appraised").into()))?,
+            ),
         };
         let out = meetings::cast(&state.store, &x, me, &choices, &v.change(&state)?).await?;
         let mut p = Page::new(Ctx::new(&v, &format!("/votes/{id}"), "bodies"), x.title.clone());
@@ -628,6 +656,14 @@ fn describe(lang: Lang, x: &Vote, canonical: &str) -> String {
     match Choices::parse(x.question.kind, canonical) {
         Some(Choices::Marks(m)) => m.iter().map(|k| k.label().get(lang)).collect::<Vec<_>>().join(" / "),
         Some(Choices::Chosen(c)) => c.iter().filter_map(|i| x.question.items.get(*i).cloned()).collect::<Vec<_>>().join("、"),
+        Some(Choices::Grades(g)) => x
+            .question
+            .items
+            .iter()
+            .zip(g)
+            .map(|(t, k)| format!("{t}:{}", GRADES.get(usize::from(k)).copied().unwrap_or("?")))
+            .collect::<Vec<_>>()
+            .join(" / "),
         None => canonical.to_string(),
     }
 }
@@ -722,7 +758,7 @@ function draw(s){{document.getElementById('expected').textContent=s.expected;doc
 const box=document.getElementById('votes');box.textContent='';
 for(const v of s.votes){{const d=document.createElement('div');let t=v.title+' · '+(L[v.status]||v.status);
 if(v.status==='open')t+=' · '+L.voted+' '+v.voted+' / '+v.of;
-if(v.status==='closed'&&v.result)t+=' · '+v.result.items.map(i=>i.item+' '+i.yes+'/'+i.no+'/'+i.abstain).join(';');
+if(v.status==='closed'&&v.result)t+=' · '+v.result.items.map(i=>i.item+' '+(i.counts?i.counts.join('/'):(i.no===undefined?i.yes:i.yes+'/'+i.no+'/'+i.abstain))).join(';');
 d.textContent=t;box.appendChild(d);}}}}
 draw({state});
 if(window.EventSource){{const es=new EventSource('/meetings/{id}/screen/events');es.onmessage=e=>draw(JSON.parse(e.data));}}
