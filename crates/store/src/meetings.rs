@@ -283,7 +283,8 @@ pub struct Vote {
     pub meeting_id: Id,
     pub title: String,
     pub question: Question,
-    /// The counting method of a motion (a preset of `counting::decision`).
+    /// The counting method of a motion (a preset of `counting::decision`); for an appraisal,
+    /// its `AppraisalConfig` as JSON (empty: no flag or verdict share).
     pub method: String,
     pub secret: bool,
     pub status: String,
@@ -330,6 +331,10 @@ pub async fn votes(store: &Store, m: &Meeting) -> Result<Vec<Vote>> {
 pub async fn create_vote(store: &Store, m: &Meeting, title: &str, q_: &Question, method: &str, secret: bool, change: &Change) -> Result<Vote> {
     if q_.kind == VoteKind::Motion && decision::method(method).is_none() {
         return Err(StoreError::invalid(FieldError::new("method", "unknown", "请选择表决规则", "choose the counting rule")));
+    }
+    // an appraisal keeps its settings (flag and verdict shares) as JSON in `method`
+    if q_.kind == VoteKind::Appraisal && !method.is_empty() && serde_json::from_str::<appraisal::AppraisalConfig>(method).is_err() {
+        return Err(StoreError::invalid(FieldError::new("method", "bad_config", "测评设置格式不对", "the appraisal settings are malformed")));
     }
     let id = new_id(change.now_ms);
     let mut tx = store.pool.begin().await?;
@@ -567,8 +572,9 @@ async fn count(store: &Store, v: &Vote) -> Result<serde_json::Value> {
             // every form grades every target: the participants are those who handed one in
             VoteKind::Appraisal => {
                 let forms = GRADES.iter().zip([a, b, c, d]).map(|(g, n)| (g.to_string(), n)).collect();
+                let config = serde_json::from_str(&v.method).unwrap_or_default();
                 let appraised =
-                    appraisal::count(&AppraisalInput { participants: t.ballots, forms, target: Some(item.clone()), ..Default::default() })?;
+                    appraisal::count(&AppraisalInput { participants: t.ballots, forms, target: Some(item.clone()), config, ..Default::default() })?;
                 serde_json::json!({"item": item, "counts": [a, b, c, d], "appraisal": appraised})
             }
         };

@@ -1097,16 +1097,36 @@ async fn meeting_journey(app: &App) {
     assert!(check.body.contains("找到您的选票") && check.body.contains("赞成"), "{receipt}: {}", check.body.chars().take(1500).collect::<String>());
     assert!(app.get(Some("office"), &format!("/meetings/{mid}/screen")).await.body.contains("EventSource"));
     // a democratic appraisal at the same meeting: a grade for each person appraised
+    let bad = app
+        .post_form(Some("office"), &format!("/meetings/{mid}/votes"), "title=对镇党委委员的民主测评&kind=appraisal&items=张书记%0A李委员&flag=a%2Fb")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app
-        .post_form(Some("office"), &format!("/meetings/{mid}/votes"), "title=对镇党委委员的民主测评&kind=appraisal&items=张书记%0A李委员&secret=1")
+        .post_form(
+            Some("office"),
+            &format!("/meetings/{mid}/votes"),
+            "title=对镇党委委员的民主测评&kind=appraisal&items=张书记%0A李委员&flag=1%2F3&secret=1",
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let aid: i64 = r.location.trim_start_matches("/votes/").parse().unwrap();
     app.post_form(Some("office"), &format!("/votes/{aid}/open"), "").await;
     assert_eq!(app.post_form(Some("delegate"), &format!("/votes/{aid}/cast"), "g0=0").await.status, StatusCode::BAD_REQUEST, "everyone graded");
-    assert!(app.post_form(Some("delegate"), &format!("/votes/{aid}/cast"), "g0=0&g1=1").await.body.contains("回执码"));
+    assert!(app.post_form(Some("delegate"), &format!("/votes/{aid}/cast"), "g0=0&g1=3").await.body.contains("回执码"));
     app.post_form(Some("office"), &format!("/votes/{aid}/close"), "").await;
     let shown = app.get(Some("office"), &format!("/votes/{aid}")).await;
     assert!(shown.body.contains("称职及以上") && shown.body.contains("1(100.0%)"), "{}", shown.body.chars().take(3000).collect::<String>());
+    assert!(shown.body.contains("提示关注"), "one 不称职 of one form is over 1/3: the flag is set");
+    // a delegate made a non-voting attendee (列席) stays checked in
+    let d = i.town_delegate;
+    assert_eq!(
+        app.post_form(Some("office"), &format!("/meetings/{mid}/role"), &format!("delegate={d}&role=non_voting")).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let role = q("SELECT role, status FROM meeting_attendees WHERE meeting_id = $1 AND delegate_id = $2", [mid.into(), d.into()])
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!((role.s("role").as_str(), role.s("status").as_str()), ("non_voting", "present"));
     assert!(audit::verify(store).await.unwrap().is_ok());
 }

@@ -16,7 +16,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use lianxin_domain::access::Permission;
 use lianxin_domain::ballot::{Choices, Mark, Question, VoteKind, VoteStatus, GRADES};
+use lianxin_domain::counting::appraisal::AppraisalConfig;
 use lianxin_domain::counting::decision::METHODS;
+use lianxin_domain::counting::fraction::Fraction;
 use lianxin_domain::lang::Coded;
 use lianxin_domain::Lang;
 use lianxin_store::congress::{self, Body};
@@ -215,6 +217,29 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
         });
         p.panels.push(ap);
         if pt.office {
+            let mut role = Panel::titled(lang.pick("出席身份(表决、列席、旁听)", "Role (voting, non-voting, observer)"));
+            role.folded = true;
+            role.form = Some(Form::post(
+                format!("/meetings/{id}/role"),
+                &v.csrf,
+                tx(lang, "save"),
+                vec![
+                    Field::select(
+                        "delegate",
+                        lang.pick("代表", "Delegate"),
+                        "",
+                        list.iter().map(|a| (a.delegate_id.to_string(), a.name.clone())).collect(),
+                    )
+                    .required(),
+                    Field::select(
+                        "role",
+                        lang.pick("身份", "Role"),
+                        "non_voting",
+                        ["voting", "non_voting", "observer"].iter().map(|r| (r.to_string(), role_label(lang, r).to_string())).collect(),
+                    ),
+                ],
+            ));
+            p.panels.push(role);
             let mut leave = Panel::titled(lang.pick("请假登记", "Leave of absence"));
             leave.folded = true;
             leave.form = Some(Form::post(
@@ -274,6 +299,18 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
                         "party_branch_resolution",
                         METHODS.iter().map(|m| (m.to_string(), m.to_string())).collect(),
                     ),
+                    Field::new(
+                        "text",
+                        "flag",
+                        lang.pick("测评:不称职超过此比例时提示(如 1/3,可空)", "Appraisal: flag when 不称职 is over (e.g. 1/3; optional)"),
+                        "",
+                    ),
+                    Field::new(
+                        "text",
+                        "verdict",
+                        lang.pick("测评:不称职超过此比例时评为不称职(如 1/2,可空)", "Appraisal: judge 不称职 when over (e.g. 1/2; optional)"),
+                        "",
+                    ),
                     Field::select(
                         "secret",
                         lang.pick("方式", "Mode"),
@@ -317,6 +354,24 @@ pub async fn leave(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
         }
         let d: i64 = one(&f, "delegate").parse().map_err(|_| WebError::BadRequest("delegate".into()))?;
         meetings::set_attendance(&state.store, &m, d, "leave", None, one(&f, "note"), &v.change(&state)?).await?;
+        Ok(see_other(&format!("/meetings/{id}")))
+    }
+    .await;
+    page(&v, r)
+}
+
+/// Sets an attendee's role, keeping whether they are present.
+pub async fn set_role(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, body: Bytes) -> Response {
+    let r = async {
+        let f = pairs(&body);
+        v.check_csrf(one(&f, "_csrf"))?;
+        let (m, _, pt) = meeting_part(&state, &v, id).await?;
+        if !pt.office {
+            return Err(WebError::Forbidden);
+        }
+        let d: i64 = one(&f, "delegate").parse().map_err(|_| WebError::BadRequest("delegate".into()))?;
+        let now = meetings::attendees(&state.store, &m).await?.into_iter().find(|a| a.delegate_id == d).ok_or(WebError::NotFound)?;
+        meetings::set_attendance(&state.store, &m, d, &now.status, Some(one(&f, "role")), &now.note, &v.change(&state)?).await?;
         Ok(see_other(&format!("/meetings/{id}")))
     }
     .await;
@@ -378,7 +433,29 @@ pub async fn create_vote(State(state): State<AppState>, v: Viewer, Path(id): Pat
         }
         let (title, q) = Question::validate(one(&f, "title"), one(&f, "kind"), one(&f, "items"), one(&f, "max_choices").trim().parse().ok())
             .map_err(WebError::from)?;
-        let x = meetings::create_vote(&state.store, &m, &title, &q, one(&f, "method"), one(&f, "secret") != "0", &v.change(&state)?).await?;
+        let method = if q.kind == VoteKind::Appraisal {
+            // the shares are settings with no default (rules.md R-L2, R-L3)
+            let share = |name: &str| -> WebResult<Option<Fraction>> {
+                let raw = one(&f, name).trim();
+                if raw.is_empty() {
+                    return Ok(None);
+                }
+                Fraction::parse(raw).map(Some).map_err(|_| {
+                    WebError::from(lianxin_domain::DomainError::invalid(lianxin_domain::FieldError::new(
+                        name,
+                        "bad_fraction",
+                        "比例请写成分数,如 1/3",
+                        "write the share as a fraction, e.g. 1/3",
+                    )))
+                })
+            };
+            let config =
+                AppraisalConfig { flag_if_buchengzhi_over: share("flag")?, verdict_buchengzhi_if_over: share("verdict")?, ..Default::default() };
+            serde_json::to_string(&config).unwrap_or_default()
+        } else {
+            one(&f, "method").to_string()
+        };
+        let x = meetings::create_vote(&state.store, &m, &title, &q, &method, one(&f, "secret") != "0", &v.change(&state)?).await?;
         Ok(see_other(&format!("/votes/{}", x.id)))
     }
     .await;
@@ -431,7 +508,12 @@ fn result_table(lang: Lang, x: &Vote) -> Option<Table> {
                             .chain(
                                 GRADES.iter().map(|g| Cell::text(format!("{}({}%)", a["counts"][g].as_u64().unwrap_or(0), a["shares_percent"][g]))),
                             )
-                            .chain([Cell::text(format!("{}%", a["chengzhi_or_better_percent"]))])
+                            .chain([Cell::text(format!(
+                                "{}%{}{}",
+                                a["chengzhi_or_better_percent"],
+                                if a["flagged"] == true { lang.pick(" · 提示关注", " · flagged") } else { "" },
+                                if a["verdict_buchengzhi"] == true { lang.pick(" · 评为不称职", " · judged 不称职") } else { "" }
+                            ))])
                             .collect()
                     }
                 }

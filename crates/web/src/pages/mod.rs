@@ -61,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/checkin", get(meetings::checkin_form).post(meetings::checkin))
         .route("/meetings/{id}/attendance/{delegate}/present", post(meetings::mark_present))
         .route("/meetings/{id}/leave", post(meetings::leave))
+        .route("/meetings/{id}/role", post(meetings::set_role))
         .route("/meetings/{id}/votes", post(meetings::create_vote))
         .route("/meetings/{id}/screen", get(meetings::screen))
         .route("/meetings/{id}/screen.json", get(meetings::screen_json))
