@@ -73,7 +73,7 @@ async fn fill(store: &lianxin_store::Store, body: i64, tenant: i64, rows: u64) -
         let mut batch: Vec<[V; 20]> = Vec::with_capacity(n as usize);
         for k in done..done + n {
             let created = from + (k as i64) * span / rows as i64;
-            let day = (created + 8 * 3_600_000) / 86_400_000;
+            let day = lianxin_store::day_number_of_ms(created);
             let roll = rng.below(100);
             let status = match roll {
                 0..=69 => "closed",

@@ -611,7 +611,7 @@ async fn events(store: &Store, term: &Term, since: &str, delegate: Option<Id>) -
         }
     }
     // proposals and suggestions the delegate signed (as proposer or confirmed co-signer)
-    let since_ms = parse_date(since).map(|d| (lianxin_domain::proposal::day_number(d) * 86_400 - 8 * 3600) * 1000).unwrap_or(0);
+    let since_ms = parse_date(since).map(|d| crate::day_start_ms(lianxin_domain::proposal::day_number(d))).unwrap_or(0);
     let mut p = Q::new(
         "SELECT s.delegate_id, pr.submitted_at FROM proposal_signers s JOIN proposals pr ON pr.tenant_id = s.tenant_id AND pr.id = s.proposal_id \
          WHERE s.tenant_id = ",
@@ -773,7 +773,7 @@ pub async fn totals(store: &Store, term: &Term, from: &str, to: &str) -> Result<
     }
     t.by_kind.sort_by_key(|x| std::cmp::Reverse(x.1));
     let span = |d: &str, end: bool| {
-        parse_date(d).map(|x| (lianxin_domain::proposal::day_number(x) + i64::from(end)) * 86_400_000 - 8 * 3_600_000).unwrap_or(if end {
+        parse_date(d).map(|x| crate::day_start_ms(lianxin_domain::proposal::day_number(x) + i64::from(end))).unwrap_or(if end {
             i64::MAX / 2
         } else {
             0
@@ -859,7 +859,7 @@ pub async fn remind(store: &Store, today: time::Date, change: &Change) -> Result
                     _ => continue,
                 };
                 let Some(&person) = person_of.get(did) else { continue };
-                let since = (lianxin_domain::proposal::day_number(st.period_start) * 86_400 - 8 * 3600) * 1000;
+                let since = crate::day_start_ms(lianxin_domain::proposal::day_number(st.period_start));
                 let already = q(
                     "SELECT COUNT(*) AS n FROM notices WHERE person_id = $1 AND kind = $2 AND subject = $3 AND created_at >= $4",
                     [person.into(), kind.code().into(), subject.as_str().into(), since.into()],

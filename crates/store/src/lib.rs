@@ -112,6 +112,16 @@ pub fn day_of_ms(ms: i64) -> time::Date {
     time::OffsetDateTime::from_unix_timestamp(secs).map(|t| t.date()).unwrap_or(time::Date::MIN)
 }
 
+/// The instant (epoch ms) a day number (days since 1970-01-01) begins, UTC+8.
+pub fn day_start_ms(day: i64) -> i64 {
+    day * 86_400_000 - 8 * 3_600_000
+}
+
+/// The day number (UTC+8) of an instant.
+pub fn day_number_of_ms(ms: i64) -> i64 {
+    (ms + 8 * 3_600_000).div_euclid(86_400_000)
+}
+
 /// A page of results.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Page<T> {

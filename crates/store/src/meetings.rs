@@ -440,12 +440,16 @@ async fn move_status(store: &Store, v: &Vote, from: &str, to: &str, result: Opti
 
 /// How far an open vote is: ballots in, of those who may vote (present with a vote).
 pub async fn progress(store: &Store, v: &Vote) -> Result<(u64, u64)> {
-    let voted = q("SELECT COUNT(*) AS n FROM vote_roll WHERE tenant_id = $1 AND vote_id = $2", [v.tenant_id.into(), v.id.into()])
+    let m = get(store, v.meeting_id).await?;
+    Ok((voted(store, v).await?, attendance(store, &m).await?.present))
+}
+
+/// How many have voted (the roll's size).
+pub async fn voted(store: &Store, v: &Vote) -> Result<u64> {
+    Ok(q("SELECT COUNT(*) AS n FROM vote_roll WHERE tenant_id = $1 AND vote_id = $2", [v.tenant_id.into(), v.id.into()])
         .fetch_one(&store.pool)
         .await?
-        .i("n");
-    let m = get(store, v.meeting_id).await?;
-    Ok((voted as u64, attendance(store, &m).await?.present))
+        .i("n") as u64)
 }
 
 pub async fn has_voted(store: &Store, v: &Vote, delegate: Id) -> Result<bool> {

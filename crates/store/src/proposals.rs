@@ -637,7 +637,7 @@ pub struct ProposalFilter {
 /// The instants (epoch ms) a calendar year of China time spans: [start, end).
 pub fn year_span_ms(year: i32) -> Result<(i64, i64)> {
     let day = |y: i32| time::Date::from_calendar_date(y, time::Month::January, 1).map_err(|e| StoreError::Config(e.to_string()));
-    let ms = |d: time::Date| (day_number(d) * 86_400 - 8 * 3600) * 1000;
+    let ms = |d: time::Date| crate::day_start_ms(day_number(d));
     Ok((ms(day(year)?), ms(day(year + 1)?)))
 }
 

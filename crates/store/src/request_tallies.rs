@@ -84,7 +84,7 @@ impl Measures {
 
 /// The month (yyyymm, China Standard Time) an instant falls in.
 pub fn month_of_ms(ms: i64) -> i64 {
-    let d = lianxin_domain::proposal::date_of_day((ms + 8 * 3_600_000).div_euclid(86_400_000));
+    let d = lianxin_domain::proposal::date_of_day(crate::day_number_of_ms(ms));
     i64::from(d.year()) * 100 + i64::from(u8::from(d.month()))
 }
 

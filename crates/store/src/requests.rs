@@ -452,7 +452,7 @@ pub fn month_span_ms(first: i64, last: i64) -> Result<(i64, i64)> {
     let start = |ym: i64| {
         let month = time::Month::try_from((ym % 100) as u8).map_err(|e| StoreError::Config(e.to_string()))?;
         let d = time::Date::from_calendar_date((ym / 100) as i32, month, 1).map_err(|e| StoreError::Config(e.to_string()))?;
-        Ok::<i64, StoreError>((day_number(d) * 86_400 - 8 * 3600) * 1000)
+        Ok::<i64, StoreError>(crate::day_start_ms(day_number(d)))
     };
     let next = if last % 100 == 12 { (last / 100 + 1) * 100 + 1 } else { last + 1 };
     Ok((start(first)?, start(next)?))
@@ -553,11 +553,10 @@ pub async fn hotspots(
     settings: &lianxin_domain::hotspot::Settings,
 ) -> Result<Vec<HotspotView>> {
     use lianxin_domain::hotspot::{cluster, Item};
-    let to_ms = |d: i64| (d * 86_400 - 8 * 3600) * 1000;
     let rows = q(
         "SELECT id, code, category, place, text, created_at FROM requests WHERE tenant_id = $1 AND body_id = $2 \
          AND created_at >= $3 AND created_at < $4 AND status NOT IN ('declined', 'merged') ORDER BY created_at DESC, id DESC LIMIT $5",
-        [body.tenant_id.into(), body.id.into(), to_ms(from_day).into(), to_ms(to_day + 1).into(), HOTSPOT_WINDOW.into()],
+        [body.tenant_id.into(), body.id.into(), crate::day_start_ms(from_day).into(), crate::day_start_ms(to_day + 1).into(), HOTSPOT_WINDOW.into()],
     )
     .fetch_all(&store.pool)
     .await?;
@@ -570,7 +569,7 @@ pub async fn hotspots(
                 id: r.i("id"),
                 category: r.s("category"),
                 place: r.s("place"),
-                day: (r.i("created_at") + 8 * 3_600_000).div_euclid(86_400_000),
+                day: crate::day_number_of_ms(r.i("created_at")),
                 // words, not character pairs: pairs across word boundaries are noise here
                 terms: lianxin_search::query_terms(&r.s("text")).into_iter().filter(|w| w.chars().count() >= 2).collect(),
             }

@@ -754,9 +754,10 @@ fn describe(lang: Lang, x: &Vote, canonical: &str) -> String {
 async fn screen_state(state: &AppState, m: &Meeting) -> WebResult<serde_json::Value> {
     let att = meetings::attendance(&state.store, m).await?;
     let mut votes = Vec::new();
+    // the attendance is read once for all the meeting's votes (every screen asks every two seconds)
     for x in meetings::votes(&state.store, m).await? {
-        let (voted, of) = meetings::progress(&state.store, &x).await?;
-        votes.push(serde_json::json!({"title": x.title, "status": x.status, "voted": voted, "of": of, "result": x.result}));
+        let voted = meetings::voted(&state.store, &x).await?;
+        votes.push(serde_json::json!({"title": x.title, "status": x.status, "voted": voted, "of": att.present, "result": x.result}));
     }
     Ok(serde_json::json!({"expected": att.expected, "present": att.present, "leave": att.leave, "votes": votes}))
 }
