@@ -1,7 +1,9 @@
 // A meeting in headless Chromium (issue 5): the office plans it and puts the hall screen up;
-// a delegate checks in on a phone with the door's code and the screen counts them live; the
-// office opens a secret vote; the delegate votes at 360 px with a confirm step and keeps a
-// receipt; a second try adds nothing; after the close the receipt finds the ballot.
+// two delegates check in on phones with the door's code and the screen counts them live; the
+// office opens a secret three-item vote; one delegate votes at 360 px with a confirm step and
+// keeps a receipt; the other's connection drops after the ballot reached the server, the
+// phone tries again and is told the ballot is already in; the screen shows the progress; after
+// the close the result is shown and the receipt finds the ballot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -49,15 +51,19 @@ test('a delegate checks in and votes on a phone; the hall screen follows', async
     const before = Number(await screen.locator('#present').textContent());
 
     const phone = await login(b, 'delegate', { width: 360, height: 740 });
-    await phone.goto(checkin.replace(/^https?:\/\/[^/]+/, BASE));
-    await phone.click('form.edit button[type=submit]');
-    await phone.waitForURL(/\/meetings\/\d+$/);
-    // the screen counts the delegate in without a reload (server-sent events)
-    await screen.waitForFunction((n) => Number(document.getElementById('present').textContent) === n + 1, before, { timeout: 15000 });
+    const phone2 = await login(b, 'delegate2', { width: 360, height: 640 });
+    for (const p of [phone, phone2]) {
+      await p.goto(checkin.replace(/^https?:\/\/[^/]+/, BASE));
+      await p.click('form.edit button[type=submit]');
+      await p.waitForURL(/\/meetings\/\d+$/);
+    }
+    // the screen counts the delegates in without a reload (server-sent events)
+    await screen.waitForFunction((n) => Number(document.getElementById('present').textContent) === n + 2, before, { timeout: 15000 });
 
     await office.goto(meeting);
     await office.click('summary:has-text("增加表决事项")');
-    await office.fill('form[action$="/votes"] input[name=title]', '关于年度工作报告的决议');
+    await office.fill('form[action$="/votes"] input[name=title]', '关于年会各项报告的决议');
+    await office.fill('form[action$="/votes"] textarea[name=items]', '工作报告\n财务报告\n提案办理情况报告');
     await office.click('form[action$="/votes"] button[type=submit]');
     await office.waitForURL(/\/votes\/\d+$/);
     const vote = office.url();
@@ -69,19 +75,44 @@ test('a delegate checks in and votes on a phone; the hall screen follows', async
       .filter((e) => e.getBoundingClientRect().right > 362).slice(0, 5)
       .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).join(', '));
     assert.ok(w <= 362, `the ballot is ${w}px wide on a 360px screen: ${wide}`);
-    await phone.check('input[type=radio][value=yes]');
+    // an unmarked item is caught by the form before anything is sent
+    await phone.check('input[name=m0][value=yes]');
+    await phone.check('input[name=m1][value=no]');
+    assert.equal(await phone.evaluate(() => document.querySelector('form.edit').checkValidity()), false);
+    await phone.check('input[name=m2][value=abstain]');
     await phone.click('form.edit button[type=submit]');
     await phone.waitForSelector('text=投票成功');
-    const receipt = (await phone.locator('dd').first().textContent()).trim();
+    const receipt = (await phone.locator('b.receipt').textContent()).trim();
     assert.match(receipt, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
+    await screen.waitForFunction(() => document.getElementById('votes').textContent.includes('已投 1 / '), null, { timeout: 15000 });
+
+    // the second phone's answer is lost on the way back: the ballot is in, the phone tries again
+    let dropped = 0;
+    await phone2.route('**/api/v1/votes/*/cast', async (route) => {
+      if (dropped++ === 0) { await route.fetch(); await route.abort('connectionreset'); } else { await route.continue(); }
+    });
+    await phone2.goto(vote);
+    for (const i of [0, 1, 2]) { await phone2.check(`input[name=m${i}][value=yes]`); }
+    await phone2.click('form.edit button[type=submit]');
+    await phone2.waitForSelector('text=您的选票已在票箱中,未重复计入', { timeout: 15000 });
+    assert.equal(dropped, 2, 'sent twice');
+    await screen.waitForFunction(() => document.getElementById('votes').textContent.includes('已投 2 / '), null, { timeout: 15000 });
     await phone.goto(vote);
     await phone.waitForSelector('text=您的选票已投入票箱');
 
     await office.goto(vote);
     await office.click('text=结束投票并计票');
     await office.waitForSelector('text=表决结果');
+    // two ballots, each item counted apart: 工作报告 2 yes; 财务报告 1 yes 1 no; 提案 1 yes 1 abstain
+    const rows = await office.locator('table.list tbody tr').allTextContents();
+    assert.equal(rows.length, 3);
+    assert.match(rows[0], /工作报告\s*2\s*0\s*0/);
+    assert.match(rows[1], /财务报告\s*1\s*1\s*0/);
+    assert.match(rows[2], /提案办理情况报告\s*1\s*0\s*1/);
+    await screen.waitForFunction(() => document.getElementById('votes').textContent.includes('已结束'), null, { timeout: 15000 });
     await phone.goto(`${vote}/ballots?receipt=${encodeURIComponent(receipt)}`);
     await phone.waitForSelector('text=找到您的选票');
+    assert.equal(await phone.locator('table.list tbody tr').count(), 2);
   } finally {
     await b.close();
   }

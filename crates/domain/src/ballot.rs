@@ -26,6 +26,16 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// How the ballots are cast: secretly on phones, by name (roll call), or on paper in the
+    /// hall, entered afterwards by two tellers (paper ballots are secret too).
+    VoteMode {
+        Secret => "secret", "无记名投票(手机)", "Secret ballot (phones)";
+        Named => "named", "记名表决", "Named (roll-call)";
+        Paper => "paper", "纸质无记名投票", "Paper ballots (secret)";
+    }
+}
+
+coded_enum! {
     VoteStatus {
         Draft => "draft", "未开始", "Not open";
         Open => "open", "投票中", "Open";
@@ -187,6 +197,63 @@ pub fn fingerprint(receipt: &str) -> String {
     crate::audit::hex(&d[..10])
 }
 
+/// HMAC-SHA256 (RFC 2104), for the ballot pass below.
+pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let (mut ipad, mut opad) = ([0x36u8; 64], [0x5cu8; 64]);
+    for i in 0..64 {
+        ipad[i] ^= k[i];
+        opad[i] ^= k[i];
+    }
+    let inner = Sha256::new().chain_update(ipad).chain_update(msg).finalize();
+    Sha256::new().chain_update(opad).chain_update(inner).finalize().into()
+}
+
+/// A ballot pass: the server's word, given when a delegate opens the ballot, that this
+/// delegate may cast at this meeting from this sign-in until `expires_ms`. Casting with it
+/// needs no look-up of session, account or delegate, which is what lets a hall of delegates
+/// vote within the same second; whether they are present with a vote is still checked where
+/// the ballot is written. The pass is bound to the sign-in (a hash of the session cookie or
+/// API token that fetched it), so it is useless without that credential, and, being unknown
+/// to other sites, it also stands for the form's CSRF token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    pub meeting_id: i64,
+    pub delegate_id: i64,
+    pub expires_ms: i64,
+}
+
+impl Pass {
+    fn mac(&self, key: &[u8], credential: &str) -> String {
+        let msg =
+            format!("lianxin-pass|{}|{}|{}|{}", self.meeting_id, self.delegate_id, self.expires_ms, crate::audit::hex(&Sha256::digest(credential)));
+        crate::audit::hex(&hmac_sha256(key, msg.as_bytes())[..20])
+    }
+    /// The text handed to the phone.
+    pub fn encode(&self, key: &[u8], credential: &str) -> String {
+        format!("{}.{}.{}.{}", self.meeting_id, self.delegate_id, self.expires_ms, self.mac(key, credential))
+    }
+    /// The pass in `text`, if the server made it for this credential and it has not expired.
+    pub fn verify(text: &str, key: &[u8], credential: &str, now_ms: i64) -> Option<Pass> {
+        let mut parts = text.trim().split('.');
+        let pass =
+            Pass { meeting_id: parts.next()?.parse().ok()?, delegate_id: parts.next()?.parse().ok()?, expires_ms: parts.next()?.parse().ok()? };
+        let mac = parts.next()?;
+        if parts.next().is_some() || now_ms >= pass.expires_ms {
+            return None;
+        }
+        let want = pass.mac(key, credential);
+        // compared in constant time: the mac is a secret until it is right
+        let same = want.len() == mac.len() && want.bytes().zip(mac.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        same.then_some(pass)
+    }
+}
+
 /// Counts of one vote: per motion item (yes, no, abstain), or per option.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
@@ -199,9 +266,15 @@ pub struct Tally {
 /// Tallies stored ballots (canonical texts); one that does not parse is counted as a ballot
 /// but adds no mark (it cannot happen through the checks above; an auditor would see it).
 pub fn tally<'a>(q: &Question, ballots: impl IntoIterator<Item = &'a str>) -> Tally {
+    tally_patterns(q, ballots.into_iter().map(|b| (b, 1)))
+}
+
+/// Tallies ballots given as patterns with their counts (identical ballots grouped, as the
+/// database returns them or a teller enters them): the same as [`tally`] of each repeated.
+pub fn tally_patterns<'a>(q: &Question, patterns: impl IntoIterator<Item = (&'a str, u64)>) -> Tally {
     let mut t = Tally { ballots: 0, per_item: vec![[0; 4]; q.items.len()] };
-    for b in ballots {
-        t.ballots += 1;
+    for (b, n) in patterns {
+        t.ballots += n;
         match Choices::parse(q.kind, b) {
             Some(Choices::Marks(m)) if m.len() == q.items.len() => {
                 for (i, mark) in m.iter().enumerate() {
@@ -209,17 +282,20 @@ pub fn tally<'a>(q: &Question, ballots: impl IntoIterator<Item = &'a str>) -> Ta
                         Mark::Yes => 0,
                         Mark::No => 1,
                         Mark::Abstain => 2,
-                    }] += 1;
+                    }] += n;
                 }
             }
             Some(Choices::Chosen(c)) if q.kind == VoteKind::Choice => {
+                let mut c = c;
+                c.sort_unstable();
+                c.dedup();
                 for i in c.into_iter().filter(|i| *i < q.items.len()) {
-                    t.per_item[i][0] += 1;
+                    t.per_item[i][0] += n;
                 }
             }
             Some(Choices::Grades(g)) if g.len() == q.items.len() => {
                 for (i, grade) in g.iter().enumerate().filter(|(_, x)| usize::from(**x) < GRADES.len()) {
-                    t.per_item[i][usize::from(*grade)] += 1;
+                    t.per_item[i][usize::from(*grade)] += n;
                 }
             }
             _ => {}
@@ -288,6 +364,36 @@ mod tests {
         assert_eq!(t.per_item, vec![[2, 1, 0, 0], [0, 0, 1, 2]]);
     }
 
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // RFC 4231 test cases 1 and 2
+        assert_eq!(crate::audit::hex(&hmac_sha256(&[0x0b; 20], b"Hi There")), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+        assert_eq!(
+            crate::audit::hex(&hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        // test case 6: a key longer than the block is hashed first
+        assert_eq!(
+            crate::audit::hex(&hmac_sha256(&[0xaa; 131], b"Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
+    fn a_pass_holds_only_for_its_credential_meeting_and_time() {
+        let key = b"server secret";
+        let p = Pass { meeting_id: 7, delegate_id: 42, expires_ms: 1_000 };
+        let text = p.encode(key, "session-token");
+        assert_eq!(Pass::verify(&text, key, "session-token", 999), Some(p));
+        assert_eq!(Pass::verify(&text, key, "session-token", 1_000), None, "expired at its time");
+        assert_eq!(Pass::verify(&text, key, "another-session", 10), None, "bound to the sign-in");
+        assert_eq!(Pass::verify(&text, b"other secret", "session-token", 10), None);
+        let forged = text.replacen("42", "43", 1);
+        assert_eq!(Pass::verify(&forged, key, "session-token", 10), None, "another delegate");
+        assert_eq!(Pass::verify("7.42.1000", key, "session-token", 10), None);
+        assert_eq!(Pass::verify(&format!("{text}.x"), key, "session-token", 10), None);
+    }
+
     proptest! {
         #[test]
         fn the_tally_does_not_depend_on_ballot_order_and_round_trips(marks in proptest::collection::vec(proptest::collection::vec(0..3usize, 3), 0..40), seed in any::<u64>()) {
@@ -307,6 +413,12 @@ mod tests {
             for item in &a.per_item {
                 prop_assert_eq!(item.iter().sum::<u64>(), a.ballots);
             }
+            // grouped as the database groups them, the tally is the same
+            let mut groups: std::collections::BTreeMap<&str, u64> = Default::default();
+            for t in &texts {
+                *groups.entry(t.as_str()).or_default() += 1;
+            }
+            prop_assert_eq!(&a, &tally_patterns(&q, groups.into_iter()));
         }
     }
 }

@@ -19,6 +19,7 @@
 //! - [`evaluation`]: residents' yearly anonymous rating of delegates (seed 002).
 //! - [`reception`]: delegate studios, recurring reception days and the duty rota (逢四说事).
 //! - [`duty`]: activities between meetings, duty rules and standings, the duty file's points (seeds 000, 002).
+//! - [`ballot`]: votes, ballots, receipts, tallies and the ballot pass; [`meeting`]: agenda, deliberation, inquiries, resolutions (R-K4), paper ballots (R-D1).
 
 pub mod access;
 pub mod audit;
@@ -32,6 +33,7 @@ pub mod error;
 pub mod evaluation;
 pub mod hotspot;
 pub mod lang;
+pub mod meeting;
 pub mod notice;
 pub mod org;
 pub mod person;

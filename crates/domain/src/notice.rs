@@ -20,6 +20,8 @@ coded_enum! {
         DutyDueSoon => "duty_due_soon", "即将到期,请及时履职", "Due soon";
         DutyOverdue => "duty_overdue", "已逾期,请尽快履职", "Overdue";
         RequestOverdue => "request_overdue", "已超过办理期限,请尽快办理", "Past its time limit";
+        MeetingDocuments => "meeting_documents", "会议文件已分发,请会前阅读", "Meeting documents handed out: please read them before the meeting";
+        InquiryAnswered => "inquiry_answered", "您的询问已答复", "Your inquiry has been answered";
     }
 }
 

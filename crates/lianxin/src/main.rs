@@ -2,6 +2,7 @@
 //! maintenance around it. Each subcommand is a thin call into the store and web crates.
 
 mod bench;
+mod bench_ballots;
 mod bench_requests;
 mod bench_search;
 
@@ -88,6 +89,15 @@ enum Cmd {
         /// Synthetic citizen requests for the request dashboards and intake (0 skips it).
         #[arg(long, default_value_t = 1_000_000)]
         request_rows: u64,
+        /// Voters in the meeting-hall benchmark: ballot intake over HTTP, hall screens (0 skips it).
+        #[arg(long, default_value_t = 2_000)]
+        voters: usize,
+        /// Votes each of them casts in (half back to back, half at 10,000 ballots/s).
+        #[arg(long, default_value_t = 40)]
+        votes: usize,
+        /// Stored ballots of ten items counted at a close (0 skips it).
+        #[arg(long, default_value_t = 1_000_000)]
+        ballots: usize,
     },
     /// Rebuild the full-text index of proposals from the database.
     Reindex,
@@ -361,7 +371,10 @@ async fn run() -> Result<()> {
                 Err(b) => bail!("AUDIT CHAIN BROKEN / 操作日志被篡改: {b:?}"),
             }
         }
-        Cmd::Bench { requests, search_docs, request_rows } => {
+        Cmd::Bench { requests, search_docs, request_rows, voters, votes, ballots } => {
+            if voters > 0 {
+                bench_ballots::run(voters, votes.max(2), ballots).await?;
+            }
             if requests > 0 {
                 bench::run(&cli.database_url, requests).await?;
             }

@@ -4,7 +4,7 @@
 //! two. Talks only to 127.0.0.1; bounded in count and time.
 
 use lianxin_domain::access::Role;
-use lianxin_domain::ballot::Question;
+use lianxin_domain::ballot::{Question, VoteMode};
 use lianxin_store::db::{q, Open, RowExt};
 use lianxin_store::meetings::{self, MeetingInput};
 use lianxin_store::users::{self, NewUser};
@@ -103,7 +103,7 @@ async fn acknowledged_ballots_survive_a_killed_server() {
         meetings::set_attendance(&store, &m, d.i("id"), "present", None, "", &change).await.unwrap();
     }
     let (title, question) = Question::validate("关于年度工作报告的决议", "motion", "", None).unwrap();
-    let vote = meetings::create_vote(&store, &m, &title, &question, "party_branch_resolution", true, &change).await.unwrap();
+    let vote = meetings::create_vote(&store, &m, &title, &question, "party_branch_resolution", VoteMode::Secret, &change).await.unwrap();
     let vote = meetings::open_vote(&store, &vote, &change).await.unwrap();
 
     // the first half votes; the server is killed while the second half is sending

@@ -91,6 +91,8 @@ pub struct Store {
     pub url: DbUrl,
     /// The full-text index derived from this database (see `search.rs`).
     pub search: std::sync::Arc<crate::search::SearchIndex>,
+    /// The ballot writer (group commit), started at the first cast.
+    intake: std::sync::Arc<std::sync::OnceLock<crate::intake::Intake>>,
 }
 
 static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -159,6 +161,7 @@ impl Store {
                     instance: next_instance(),
                     url: url.clone(),
                     search: std::sync::Arc::new(crate::search::SearchIndex::new(Some(index_dir))),
+                    intake: Default::default(),
                 })
             }
             DbUrl::Postgres(u) => {
@@ -170,6 +173,7 @@ impl Store {
                     instance: next_instance(),
                     url: url.clone(),
                     search: std::sync::Arc::new(crate::search::SearchIndex::new(None)),
+                    intake: Default::default(),
                 })
             }
         }
@@ -180,6 +184,11 @@ impl Store {
     pub fn with_index_dir(mut self, dir: PathBuf) -> Store {
         self.search = std::sync::Arc::new(crate::search::SearchIndex::new(Some(dir)));
         self
+    }
+
+    /// The ballot writer of this store (see `intake.rs`).
+    pub(crate) fn intake(&self) -> &crate::intake::Intake {
+        self.intake.get_or_init(|| crate::intake::Intake::start(self.pool.clone()))
     }
 
     pub async fn close(&self) {

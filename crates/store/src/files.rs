@@ -17,6 +17,7 @@ pub enum Owner {
     Proposal,
     Activity,
     Request,
+    AgendaItem,
 }
 
 impl Owner {
@@ -25,6 +26,7 @@ impl Owner {
             Owner::Proposal => "proposal",
             Owner::Activity => "activity",
             Owner::Request => "request",
+            Owner::AgendaItem => "agenda_item",
         }
     }
 }

@@ -14,8 +14,11 @@
 //! - [`reports`]: the queries behind composition and coverage.
 //! - [`search`]: full-text search and similar proposals, indexed in the database.
 //! - [`users`]: users, grants, sessions, API tokens.
+//! - [`meetings`], [`intake`]: meetings, votes and the secret ballot box; ballots written by group commit; paper ballots.
+//! - [`agenda`], [`inquiries`]: a meeting's agenda, documents, group deliberation, resolutions; inquiries and their answers.
 //! - [`demo`]: the deterministic town and county of the seeds.
 
+pub mod agenda;
 pub mod audit;
 pub mod congress;
 pub mod db;
@@ -27,6 +30,8 @@ pub mod evaluations;
 pub mod files;
 pub mod ids;
 pub mod import;
+pub mod inquiries;
+pub mod intake;
 pub mod meetings;
 pub mod migrate;
 pub mod network;

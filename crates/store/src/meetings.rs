@@ -14,11 +14,13 @@ use crate::audit::append;
 use crate::congress::{Body, Term};
 use crate::db::{q, RowExt, Store, V};
 use crate::ids::new_id;
+use crate::intake::{Outcome, Submission};
 use crate::{Change, Result, StoreError};
-use lianxin_domain::ballot::{fingerprint, receipt_code, tally, Choices, Question, VoteKind, VoteStatus, GRADES};
+use lianxin_domain::ballot::{fingerprint, receipt_code, tally_patterns, Choices, Question, VoteKind, VoteMode, VoteStatus, GRADES};
 use lianxin_domain::counting::appraisal::{self, AppraisalInput};
 use lianxin_domain::counting::decision::{self, DecisionInput, Votes};
 use lianxin_domain::lang::Coded;
+use lianxin_domain::meeting::{PaperEntry, Reconciled};
 use lianxin_domain::{FieldError, Id};
 use serde::Serialize;
 
@@ -287,6 +289,8 @@ pub struct Vote {
     /// its `AppraisalConfig` as JSON (empty: no flag or verdict share).
     pub method: String,
     pub secret: bool,
+    /// Paper ballots, entered by two tellers (see [`enter_paper`]).
+    pub paper: bool,
     pub status: String,
     /// Set at the close: the tally and, per motion item, the decision.
     pub result: Option<serde_json::Value>,
@@ -308,6 +312,7 @@ fn vote_of(r: &sqlx::any::AnyRow) -> Vote {
         question: Question { kind, items: serde_json::from_str(&r.s("items")).unwrap_or_default(), max_choices: r.i("max_choices") as usize },
         method: r.s("method"),
         secret: r.i("secret") == 1,
+        paper: r.s("mode") == "paper",
         status: r.s("status"),
         result: r.os("result").and_then(|s| serde_json::from_str(&s).ok()),
     }
@@ -328,7 +333,8 @@ pub async fn votes(store: &Store, m: &Meeting) -> Result<Vec<Vote>> {
 }
 
 /// Adds a vote to a meeting (not yet open).
-pub async fn create_vote(store: &Store, m: &Meeting, title: &str, q_: &Question, method: &str, secret: bool, change: &Change) -> Result<Vote> {
+pub async fn create_vote(store: &Store, m: &Meeting, title: &str, q_: &Question, method: &str, mode: VoteMode, change: &Change) -> Result<Vote> {
+    let secret = mode != VoteMode::Named;
     if q_.kind == VoteKind::Motion && decision::method(method).is_none() {
         return Err(StoreError::invalid(FieldError::new("method", "unknown", "请选择表决规则", "choose the counting rule")));
     }
@@ -339,8 +345,8 @@ pub async fn create_vote(store: &Store, m: &Meeting, title: &str, q_: &Question,
     let id = new_id(change.now_ms);
     let mut tx = store.pool.begin().await?;
     q(
-        "INSERT INTO votes (tenant_id, id, meeting_id, title, kind, items, max_choices, method, secret, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10)",
+        "INSERT INTO votes (tenant_id, id, meeting_id, title, kind, items, max_choices, method, secret, mode, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', $11)",
         [
             m.tenant_id.into(),
             id.into(),
@@ -351,6 +357,7 @@ pub async fn create_vote(store: &Store, m: &Meeting, title: &str, q_: &Question,
             (q_.max_choices as i64).into(),
             method.into(),
             i64::from(secret).into(),
+            if mode == VoteMode::Paper { "paper" } else { "electronic" }.into(),
             change.now_ms.into(),
         ],
     )
@@ -364,7 +371,7 @@ pub async fn create_vote(store: &Store, m: &Meeting, title: &str, q_: &Question,
         "vote",
         Some(id),
         None,
-        Some(serde_json::json!({"meeting": m.id, "title": title, "secret": secret}).to_string()),
+        Some(serde_json::json!({"meeting": m.id, "title": title, "mode": mode.code()}).to_string()),
     )
     .await?;
     tx.commit().await?;
@@ -376,51 +383,53 @@ pub async fn open_vote(store: &Store, v: &Vote, change: &Change) -> Result<Vote>
     move_status(store, v, "draft", "open", None, change).await
 }
 
-async fn move_status(store: &Store, v: &Vote, from: &str, to: &str, result: Option<String>, change: &Change) -> Result<Vote> {
+/// Moves a vote on; at a paper vote's close its agreed ballots go into the box (unless the
+/// vote is void), in the same transaction.
+async fn move_status(store: &Store, v: &Vote, from: &str, to: &str, paper: Option<&PaperEntry>, change: &Change) -> Result<Vote> {
     let mut tx = store.pool.begin().await?;
-    let n = q(
-        "UPDATE votes SET status = $1, result = COALESCE($2, result) WHERE tenant_id = $3 AND id = $4 AND status = $5",
-        [to.into(), result.into(), v.tenant_id.into(), v.id.into(), from.into()],
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let n =
+        q("UPDATE votes SET status = $1 WHERE tenant_id = $2 AND id = $3 AND status = $4", [to.into(), v.tenant_id.into(), v.id.into(), from.into()])
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
     if n == 0 {
         return Err(StoreError::conflict("表决状态已变化,请刷新", "the vote has changed; reload"));
     }
-    if to == "closed" {
-        // rewrite the box and the roll in key order, so no physical order is left to match
-        for (select, delete, insert) in [
-            (
-                "SELECT id AS k, fingerprint, choices, voter_id FROM ballots WHERE tenant_id = $1 AND vote_id = $2 ORDER BY id",
-                "DELETE FROM ballots WHERE tenant_id = $1 AND vote_id = $2",
-                true,
-            ),
-            (
-                "SELECT delegate_id FROM vote_roll WHERE tenant_id = $1 AND vote_id = $2 ORDER BY delegate_id",
-                "DELETE FROM vote_roll WHERE tenant_id = $1 AND vote_id = $2",
-                false,
-            ),
-        ] {
-            let rows = q(select, [v.tenant_id.into(), v.id.into()]).fetch_all(&mut *tx).await?;
-            q(delete, [v.tenant_id.into(), v.id.into()]).execute(&mut *tx).await?;
-            for r in rows {
-                if insert {
-                    q(
-                        "INSERT INTO ballots (tenant_id, vote_id, id, fingerprint, choices, voter_id) VALUES ($1, $2, $3, $4, $5, $6)",
-                        [v.tenant_id.into(), v.id.into(), r.s("k").into(), r.s("fingerprint").into(), r.s("choices").into(), r.oi("voter_id").into()],
-                    )
-                    .execute(&mut *tx)
-                    .await?;
-                } else {
-                    q(
-                        "INSERT INTO vote_roll (tenant_id, vote_id, delegate_id) VALUES ($1, $2, $3)",
-                        [v.tenant_id.into(), v.id.into(), r.i("delegate_id").into()],
-                    )
-                    .execute(&mut *tx)
-                    .await?;
-                }
+    if let Some(p) = paper.filter(|p| p.returned <= p.issued) {
+        let mut rows: Vec<[V; 6]> = Vec::new();
+        for (choices, n) in &p.patterns {
+            for _ in 0..*n {
+                let mut raw = [0u8; 16];
+                getrandom::fill(&mut raw).map_err(|e| StoreError::Config(format!("random: {e}")))?;
+                // a paper ballot has no receipt: its fingerprint is empty
+                rows.push([
+                    v.tenant_id.into(),
+                    v.id.into(),
+                    lianxin_domain::audit::hex(&raw).into(),
+                    "".into(),
+                    choices.as_str().into(),
+                    V::OI(None),
+                ]);
             }
+        }
+        rows.sort_by(|a, b| match (&a[2], &b[2]) {
+            (V::T(x), V::T(y)) => x.cmp(y),
+            _ => std::cmp::Ordering::Equal,
+        });
+        crate::db::insert_rows(&mut tx, "INSERT INTO ballots (tenant_id, vote_id, id, fingerprint, choices, voter_id) VALUES", &rows, 500).await?;
+    }
+    if to == "closed" && store.backend == crate::db::Backend::Postgres {
+        // PostgreSQL's heap keeps the order rows came in; rewrite the box and the roll in key
+        // order, inside the database, so no physical order is left to match (SQLite keeps
+        // both `WITHOUT ROWID`, in key order already)
+        for sql in [
+            "WITH moved AS (DELETE FROM ballots WHERE tenant_id = $1 AND vote_id = $2 RETURNING *) \
+             INSERT INTO ballots (tenant_id, vote_id, id, fingerprint, choices, voter_id) \
+             SELECT tenant_id, vote_id, id, fingerprint, choices, voter_id FROM moved ORDER BY id",
+            "WITH moved AS (DELETE FROM vote_roll WHERE tenant_id = $1 AND vote_id = $2 RETURNING *) \
+             INSERT INTO vote_roll (tenant_id, vote_id, delegate_id) SELECT tenant_id, vote_id, delegate_id FROM moved ORDER BY delegate_id",
+        ] {
+            q(sql, [v.tenant_id.into(), v.id.into()]).execute(&mut *tx).await?;
         }
     }
     append(
@@ -470,67 +479,35 @@ pub enum Cast {
     AlreadyIn,
 }
 
-/// Casts a delegate's ballot: they must be present with a vote and the vote open. The roll
-/// entry and the ballot are written in one transaction; the roll's key refuses a second.
+/// Casts a delegate's ballot: they must be present with a vote and the vote open. The ballot
+/// goes to the store's writer (`intake.rs`), which writes the roll entry and the ballot in one
+/// transaction with whatever else is waiting, and answers after the commit; the roll's key
+/// refuses a second ballot, whatever the concurrency.
 pub async fn cast(store: &Store, v: &Vote, delegate: Id, choices: &Choices, change: &Change) -> Result<Cast> {
+    if v.paper {
+        return Err(StoreError::conflict("这是纸质投票:请在会场投票箱投票", "this vote is on paper: use the ballot box in the hall"));
+    }
     let checked = choices.check(&v.question)?;
-    let live = vote(store, v.id).await?;
-    if live.status() != VoteStatus::Open {
-        return Err(StoreError::conflict("表决未开始或已结束", "the vote is not open"));
-    }
-    let role = q(
-        "SELECT role, status FROM meeting_attendees WHERE tenant_id = $1 AND meeting_id = $2 AND delegate_id = $3",
-        [v.tenant_id.into(), v.meeting_id.into(), delegate.into()],
-    )
-    .fetch_optional(&store.pool)
-    .await?;
-    match role {
-        Some(r) if r.s("role") == "voting" && r.s("status") == "present" => {}
-        _ => return Err(StoreError::conflict("只有已签到、有表决权的代表可以投票", "only delegates present with a vote may vote")),
-    }
-    if has_voted(store, v, delegate).await? {
-        return Ok(Cast::AlreadyIn);
-    }
     let mut raw = [0u8; 26];
     getrandom::fill(&mut raw).map_err(|e| StoreError::Config(format!("random: {e}")))?;
     let receipt = receipt_code(raw[..10].try_into().unwrap_or([0; 10]));
-    let key = lianxin_domain::audit::hex(&raw[10..]);
-    let mut tx = store.pool.begin().await?;
-    // lock the vote first: a close waits for this ballot, or this ballot sees the close
-    let open = q("UPDATE votes SET status = status WHERE tenant_id = $1 AND id = $2 AND status = 'open'", [v.tenant_id.into(), v.id.into()])
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if open == 0 {
-        return Err(StoreError::conflict("表决已结束", "the vote has closed"));
+    let submission = Submission {
+        tenant_id: v.tenant_id,
+        vote_id: v.id,
+        meeting_id: v.meeting_id,
+        secret: v.secret,
+        delegate,
+        key: lianxin_domain::audit::hex(&raw[10..]),
+        fingerprint: fingerprint(&receipt),
+        choices: checked.canonical(),
+        now_ms: change.now_ms,
+    };
+    match store.intake().submit(submission).await? {
+        Outcome::In => Ok(Cast::Receipt(receipt)),
+        Outcome::AlreadyIn => Ok(Cast::AlreadyIn),
+        Outcome::NotOpen => Err(StoreError::conflict("表决未开始或已结束", "the vote is not open")),
+        Outcome::NotEligible => Err(StoreError::conflict("只有已签到、有表决权的代表可以投票", "only delegates present with a vote may vote")),
     }
-    let rolled = q("INSERT INTO vote_roll (tenant_id, vote_id, delegate_id) VALUES ($1, $2, $3)", [v.tenant_id.into(), v.id.into(), delegate.into()])
-        .execute(&mut *tx)
-        .await;
-    if let Err(e) = rolled {
-        let e = StoreError::from(e);
-        return if e.is_unique_violation() { Ok(Cast::AlreadyIn) } else { Err(e) };
-    }
-    q(
-        "INSERT INTO ballots (tenant_id, vote_id, id, fingerprint, choices, voter_id) VALUES ($1, $2, $3, $4, $5, $6)",
-        [
-            v.tenant_id.into(),
-            v.id.into(),
-            key.into(),
-            fingerprint(&receipt).into(),
-            checked.canonical().into(),
-            V::OI((!v.secret).then_some(delegate)),
-        ],
-    )
-    .execute(&mut *tx)
-    .await?;
-    // the audit names the vote, never the voter of a secret ballot
-    let who = if v.secret { serde_json::json!({"vote": v.id}) } else { serde_json::json!({"vote": v.id, "delegate": delegate}) };
-    let anonymous =
-        Change { actor_id: None, actor_name: if v.secret { "投票人 / voter".into() } else { change.actor_name.clone() }, now_ms: change.now_ms };
-    append(&mut tx, v.tenant_id, if v.secret { &anonymous } else { change }, "cast", "vote", Some(v.id), None, Some(who.to_string())).await?;
-    tx.commit().await?;
-    Ok(Cast::Receipt(receipt))
 }
 
 /// The stored ballots' choices.
@@ -549,13 +526,30 @@ pub async fn recount(store: &Store, v: &Vote) -> Result<serde_json::Value> {
     if v.status() != VoteStatus::Closed {
         return Err(StoreError::conflict("表决结束后才能计票", "ballots are counted once the vote closes"));
     }
-    count(store, v).await
+    let stored = v.result.clone().unwrap_or_default();
+    let mut again = count(store, v, stored["paper"]["void"].as_u64().unwrap_or(0)).await?;
+    // what the tellers entered is part of the record, not recounted from the box
+    for k in ["paper", "void", "reason", "reason_zh"] {
+        if let Some(x) = stored.get(k) {
+            again[k] = x.clone();
+        }
+    }
+    Ok(again)
 }
 
 /// The result from stored ballots: the tally and, for a motion, each item's decision.
-async fn count(store: &Store, v: &Vote) -> Result<serde_json::Value> {
-    let ballots = box_of(store, v).await?;
-    let t = tally(&v.question, ballots.iter().map(|b| b.1.as_str()));
+/// `invalid`: the void paper ballots (never any on phones: a phone ballot is checked before
+/// it is taken).
+async fn count(store: &Store, v: &Vote, invalid: u64) -> Result<serde_json::Value> {
+    // the database groups identical ballots, so a million ballots come back as their patterns
+    let patterns: Vec<(String, u64)> =
+        q("SELECT choices, COUNT(*) AS n FROM ballots WHERE tenant_id = $1 AND vote_id = $2 GROUP BY choices", [v.tenant_id.into(), v.id.into()])
+            .fetch_all(&store.pool)
+            .await?
+            .iter()
+            .map(|r| (r.s("choices"), r.i("n") as u64))
+            .collect();
+    let t = tally_patterns(&v.question, patterns.iter().map(|(c, n)| (c.as_str(), *n)));
     let m = get(store, v.meeting_id).await?;
     let att = attendance(store, &m).await?;
     let mut items = Vec::new();
@@ -567,7 +561,7 @@ async fn count(store: &Store, v: &Vote) -> Result<serde_json::Value> {
                     method: Some(v.method.clone()),
                     members_expected: Some(att.expected),
                     present: att.present.max(t.ballots),
-                    votes: Votes { yes: a, no: b, abstain: c, invalid: 0 },
+                    votes: Votes { yes: a, no: b, abstain: c, invalid },
                     ..Default::default()
                 })?;
                 serde_json::json!({"item": item, "yes": a, "no": b, "abstain": c, "decision": decided})
@@ -587,19 +581,146 @@ async fn count(store: &Store, v: &Vote) -> Result<serde_json::Value> {
     Ok(serde_json::json!({"ballots": t.ballots, "expected": att.expected, "present": att.present, "items": items}))
 }
 
-/// Closes a vote and stores its result.
+/// Closes a vote and stores its result. A paper vote closes only on its tellers' agreed
+/// count, whose ballots go into the box in the same transaction as the close.
 pub async fn close_vote(store: &Store, v: &Vote, change: &Change) -> Result<Vote> {
     let live = vote(store, v.id).await?;
     if live.status() != VoteStatus::Open {
         return Err(StoreError::conflict("表决未在进行", "the vote is not open"));
     }
-    // first stop new ballots, then count what is in the box
-    let closed = move_status(store, &live, "open", "closed", None, change).await?;
-    let result = count(store, &closed).await?;
+    let paper = if live.paper { Some(agreed(store, &live).await?) } else { None };
+    // first stop new ballots (and put the paper ones in), then count what is in the box
+    let closed = move_status(store, &live, "open", "closed", paper.as_ref().map(|p| &p.0), change).await?;
+    let mut result = count(store, &closed, paper.as_ref().map_or(0, |p| p.1.void)).await?;
+    if let Some((_, rec)) = &paper {
+        result["paper"] = serde_json::json!(rec);
+        if rec.vote_void {
+            // R-D1: more ballots found than handed out; nothing is counted, the vote is held again
+            result["void"] = serde_json::json!(true);
+            result["reason_zh"] = serde_json::json!(format!("收回 {} 张,多于发出的 {} 张,表决无效,应重新投票(R-D1)", rec.returned, rec.issued));
+            result["reason"] = serde_json::json!(format!(
+                "{} ballots returned, more than the {} handed out: the vote is void and is held again (R-D1)",
+                rec.returned, rec.issued
+            ));
+        }
+    }
     q("UPDATE votes SET result = $1 WHERE tenant_id = $2 AND id = $3", [result.to_string().into(), v.tenant_id.into(), v.id.into()])
         .execute(&store.pool)
         .await?;
     vote(store, v.id).await
+}
+
+/// One teller's entry of a paper vote.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PaperSlot {
+    /// `a` (first entry) or `b` (second).
+    pub slot: String,
+    pub teller_id: Option<Id>,
+    pub teller_name: String,
+    pub entry: PaperEntry,
+    pub entered_at: i64,
+}
+
+/// The tellers' entries of a paper vote, first then second.
+pub async fn paper_entries(store: &Store, v: &Vote) -> Result<Vec<PaperSlot>> {
+    Ok(q("SELECT * FROM paper_entries WHERE tenant_id = $1 AND vote_id = $2 ORDER BY entry", [v.tenant_id.into(), v.id.into()])
+        .fetch_all(&store.pool)
+        .await?
+        .iter()
+        .map(|r| PaperSlot {
+            slot: r.s("entry"),
+            teller_id: r.oi("teller_id"),
+            teller_name: r.s("teller_name"),
+            entry: serde_json::from_str(&r.s("data")).unwrap_or_default(),
+            entered_at: r.i("entered_at"),
+        })
+        .collect())
+}
+
+/// A teller enters the paper ballots of an open paper vote: the first teller's entry, or the
+/// second teller's, made without seeing the first (double entry); a teller may correct their
+/// own entry, never the other's. Returns where the two entries differ (empty when they agree,
+/// or while there is one).
+pub async fn enter_paper(store: &Store, v: &Vote, teller_id: Id, entry: &PaperEntry, change: &Change) -> Result<Vec<String>> {
+    if !v.paper {
+        return Err(StoreError::conflict("这不是纸质投票", "this vote is not on paper"));
+    }
+    let live = vote(store, v.id).await?;
+    if live.status() != VoteStatus::Open {
+        return Err(StoreError::conflict(
+            "投票开始后、计票结束前才能录入纸质选票",
+            "paper ballots are entered while the vote is open, before the count",
+        ));
+    }
+    let (entry, _) = entry.reconcile(&v.question)?;
+    let slots = paper_entries(store, v).await?;
+    let mine = slots.iter().find(|s| s.teller_id == Some(teller_id));
+    let slot = match (mine, slots.len()) {
+        (Some(s), _) => s.slot.clone(),
+        (None, 0) => "a".to_string(),
+        (None, 1) => if slots[0].slot == "a" { "b" } else { "a" }.to_string(),
+        _ => return Err(StoreError::conflict("两位计票人都已录入", "both tellers have entered their counts")),
+    };
+    let data = serde_json::to_string(&entry).unwrap_or_default();
+    let mut tx = store.pool.begin().await?;
+    q(
+        "DELETE FROM paper_entries WHERE tenant_id = $1 AND vote_id = $2 AND entry = $3 AND teller_id = $4",
+        [v.tenant_id.into(), v.id.into(), slot.as_str().into(), teller_id.into()],
+    )
+    .execute(&mut *tx)
+    .await?;
+    q(
+        "INSERT INTO paper_entries (tenant_id, vote_id, entry, teller_id, teller_name, data, entered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        [
+            v.tenant_id.into(),
+            v.id.into(),
+            slot.as_str().into(),
+            teller_id.into(),
+            change.actor_name.as_str().into(),
+            data.as_str().into(),
+            change.now_ms.into(),
+        ],
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            StoreError::conflict("另一位计票人刚刚录入,请刷新", "the other teller has just entered: reload")
+        } else {
+            e
+        }
+    })?;
+    append(
+        &mut tx,
+        v.tenant_id,
+        change,
+        "paper_entry",
+        "vote",
+        Some(v.id),
+        None,
+        Some(serde_json::json!({"entry": slot, "count": entry}).to_string()),
+    )
+    .await?;
+    tx.commit().await?;
+    let other = slots.iter().find(|s| s.slot != slot);
+    Ok(other.map(|o| entry.differences(&o.entry)).unwrap_or_default())
+}
+
+/// The tellers' agreed count: two entries by two tellers, equal pile by pile.
+async fn agreed(store: &Store, v: &Vote) -> Result<(PaperEntry, Reconciled)> {
+    let slots = paper_entries(store, v).await?;
+    if slots.len() < 2 {
+        return Err(StoreError::conflict("两位计票人分别录入后才能计票", "two tellers must each enter the count first"));
+    }
+    let diff = slots[0].entry.differences(&slots[1].entry);
+    if !diff.is_empty() {
+        return Err(StoreError::conflict(
+            format!("两次录入不一致,请核对后更正:{}", diff.join(";")),
+            format!("the two entries differ; check and correct: {}", diff.join("; ")),
+        ));
+    }
+    Ok(slots[0].entry.reconcile(&v.question)?)
 }
 
 /// The published box after the close: (fingerprint, choices, the voter for a named vote).

@@ -26,6 +26,8 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (15, "research topics and what activities came from", V15, ""),
     (16, "attachments of proposals, activities and requests", V16, ""),
     (17, "meetings, attendance, votes and secret ballots", V17, V17_PG),
+    (18, "server secrets shared by every server of one database", V18, ""),
+    (19, "agenda, deliberation, inquiries, resolutions and paper ballots", V19, ""),
 ];
 
 /// Statements for SQLite only, applied like the PostgreSQL-only ones.
@@ -78,6 +80,89 @@ CREATE TABLE votes (
 );
 CREATE INDEX votes_by_meeting ON votes (tenant_id, meeting_id);
 CREATE INDEX votes_by_id ON votes (id);
+"#;
+
+/// Secrets every server of one database must share (the key that signs ballot passes); made
+/// at first use, never shown.
+const V18: &str = r#"
+CREATE TABLE server_secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+"#;
+
+/// The work of a meeting besides its votes: agenda items (reports, draft resolutions and their
+/// life), each group's deliberation, inquiries; a vote's mode (electronic or paper) and the
+/// tellers' two entries of paper ballots.
+const V19: &str = r#"
+CREATE TABLE agenda_items (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    meeting_id BIGINT NOT NULL,
+    position BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    presenter TEXT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL,
+    distributed_at BIGINT,
+    vote_id BIGINT,
+    adopted_text TEXT,
+    published_at BIGINT,
+    report TEXT,
+    review TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX agenda_by_meeting ON agenda_items (tenant_id, meeting_id, position);
+CREATE INDEX agenda_by_id ON agenda_items (id);
+CREATE TABLE deliberations (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    meeting_id BIGINT NOT NULL,
+    item_id BIGINT NOT NULL,
+    group_name TEXT NOT NULL,
+    minutes TEXT NOT NULL,
+    opinions TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX deliberations_per_group ON deliberations (tenant_id, item_id, group_name);
+CREATE INDEX deliberations_by_meeting ON deliberations (tenant_id, meeting_id);
+CREATE TABLE inquiries (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    meeting_id BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    delegate_id BIGINT NOT NULL,
+    addressee TEXT NOT NULL,
+    question TEXT NOT NULL,
+    status TEXT NOT NULL,
+    answer TEXT,
+    answered_by TEXT,
+    answered_at BIGINT,
+    published_at BIGINT,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX inquiries_by_meeting ON inquiries (tenant_id, meeting_id);
+CREATE INDEX inquiries_by_id ON inquiries (id);
+ALTER TABLE votes ADD COLUMN mode TEXT NOT NULL DEFAULT 'electronic';
+CREATE TABLE paper_entries (
+    tenant_id BIGINT NOT NULL,
+    vote_id BIGINT NOT NULL,
+    entry TEXT NOT NULL,
+    teller_id BIGINT,
+    teller_name TEXT NOT NULL,
+    data TEXT NOT NULL,
+    entered_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, vote_id, entry)
+);
 "#;
 
 const V17_SQLITE: &str = r#"

@@ -372,3 +372,19 @@ pub async fn revoke_token(store: &Store, user_id: Id, token_id: Id, change: &Cha
     tx.commit().await?;
     Ok(())
 }
+
+// ---------------------------------------------------------------- server secrets
+
+/// A secret shared by every server of this database (64 hex digits), made at first use. Two
+/// servers asking at once get the same one: the first insert wins, both read it back.
+pub async fn server_secret(store: &Store, name: &str, now_ms: i64) -> Result<String> {
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).map_err(|e| crate::StoreError::Config(format!("random: {e}")))?;
+    q(
+        "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+        [name.into(), lianxin_domain::audit::hex(&raw).into(), now_ms.into()],
+    )
+    .execute(&store.pool)
+    .await?;
+    Ok(q("SELECT value FROM server_secrets WHERE name = $1", [name.into()]).fetch_one(&store.pool).await?.s("value"))
+}

@@ -1013,7 +1013,7 @@ db_test!(hotspots_become_research_topics_and_the_research_closes_them, |store| a
 });
 
 db_test!(secret_votes_keep_no_link_from_voter_to_choice_and_count_by_the_rules, |store| async move {
-    use lianxin_domain::ballot::{Choices, Mark, Question};
+    use lianxin_domain::ballot::{Choices, Mark, Question, VoteMode};
     use lianxin_store::meetings::{self, Cast};
     let t = town(&store).await;
     let mut ds = Vec::new();
@@ -1043,7 +1043,7 @@ db_test!(secret_votes_keep_no_link_from_voter_to_choice_and_count_by_the_rules, 
     let a = meetings::attendance(&store, &m).await.unwrap();
     assert_eq!((a.expected, a.present, a.leave), (3, 2, 1));
     let (title, question) = Question::validate("关于镇代表大会常任制工作报告的决议", "motion", "", None).unwrap();
-    let v = meetings::create_vote(&store, &m, &title, &question, "party_branch_resolution", true, &ch()).await.unwrap();
+    let v = meetings::create_vote(&store, &m, &title, &question, "party_branch_resolution", VoteMode::Secret, &ch()).await.unwrap();
     let yes = Choices::Marks(vec![Mark::Yes]);
     // not open yet; then open; the absent delegate cannot vote
     assert!(meetings::cast(&store, &v, ds[0], &yes, &ch()).await.is_err());
@@ -1087,7 +1087,8 @@ db_test!(secret_votes_keep_no_link_from_voter_to_choice_and_count_by_the_rules, 
     assert_eq!(meetings::recount(&store, &v).await.unwrap(), result);
     // a choice with up to 2 of 3: over-choosing is refused, not stored void
     let (t2, q2) = Question::validate("推选监票人", "choice", "张三\n李四\n王五", Some(2)).unwrap();
-    let c = meetings::open_vote(&store, &meetings::create_vote(&store, &m, &t2, &q2, "", false, &ch()).await.unwrap(), &ch()).await.unwrap();
+    let c =
+        meetings::open_vote(&store, &meetings::create_vote(&store, &m, &t2, &q2, "", VoteMode::Named, &ch()).await.unwrap(), &ch()).await.unwrap();
     assert!(meetings::cast(&store, &c, ds[0], &Choices::Chosen(vec![0, 1, 2]), &ch()).await.is_err());
     assert!(!meetings::has_voted(&store, &c, ds[0]).await.unwrap(), "nothing half-written");
     meetings::cast(&store, &c, ds[0], &Choices::Chosen(vec![0, 2]), &ch()).await.unwrap();
@@ -1096,7 +1097,8 @@ db_test!(secret_votes_keep_no_link_from_voter_to_choice_and_count_by_the_rules, 
     assert_eq!(c.result.unwrap()["items"][2]["yes"], 1);
     // a democratic appraisal with the same secrecy: a grade for each target (R-L1)
     let (t3, q3) = Question::validate("对镇党委委员的民主测评", "appraisal", "张书记\n李委员", None).unwrap();
-    let ap = meetings::open_vote(&store, &meetings::create_vote(&store, &m, &t3, &q3, "", true, &ch()).await.unwrap(), &ch()).await.unwrap();
+    let ap =
+        meetings::open_vote(&store, &meetings::create_vote(&store, &m, &t3, &q3, "", VoteMode::Secret, &ch()).await.unwrap(), &ch()).await.unwrap();
     assert!(meetings::cast(&store, &ap, ds[0], &Choices::Grades(vec![0]), &ch()).await.is_err(), "everyone graded");
     meetings::cast(&store, &ap, ds[0], &Choices::Grades(vec![0, 3]), &ch()).await.unwrap();
     meetings::cast(&store, &ap, ds[1], &Choices::Grades(vec![1, 3]), &ch()).await.unwrap();
@@ -1184,5 +1186,348 @@ db_test!(studios_receive_on_their_days_with_delegates_in_turn, |store| async mov
         ]
     );
     assert!(reception::calendar(&store, &t.body, "x", "2026-12-31").await.is_err());
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});
+
+db_test!(a_hall_votes_at_once_and_every_ballot_is_in_once, |store| async move {
+    use lianxin_domain::ballot::{Choices, Mark, Question, VoteMode};
+    use lianxin_store::meetings::{self, Cast};
+    const N: usize = 60;
+    let t = town(&store).await;
+    let mut ds = Vec::new();
+    for k in 0..N + 5 {
+        let p = people::create(&store, &member(&format!("代表{k:02}"), t.b1.id), &ch()).await.unwrap();
+        let input = DelegateInput { person_id: p.id, category: "farmer".into(), ..Default::default() };
+        ds.push(congress::add_delegate(&store, &t.term, &input, &ch()).await.unwrap().id);
+    }
+    let plan = meetings::MeetingInput { kind: "annual".into(), title: "年会(同时投票)".into(), on: "2026-11-20".into(), place: String::new() };
+    let m = meetings::create(&store, &t.body, &t.term, &plan, &ch()).await.unwrap();
+    for d in &ds[..N] {
+        meetings::set_attendance(&store, &m, *d, "present", None, "", &ch()).await.unwrap();
+    }
+    let (title, question) = Question::validate("关于三项报告的决议", "motion", "工作报告\n财务报告\n提案报告", None).unwrap();
+    let v = meetings::create_vote(&store, &m, &title, &question, "party_branch_resolution", VoteMode::Secret, &ch()).await.unwrap();
+    let v = meetings::open_vote(&store, &v, &ch()).await.unwrap();
+    // every present delegate sends twice at the same moment; five who are not present try too
+    let mut casts = tokio::task::JoinSet::new();
+    for (k, d) in ds.iter().enumerate() {
+        for _ in 0..if k < N { 2 } else { 1 } {
+            let (store, v, d) = (store.clone(), v.clone(), *d);
+            let marks = Choices::Marks(vec![if k % 3 == 0 { Mark::No } else { Mark::Yes }, Mark::Yes, Mark::Abstain]);
+            casts.spawn(async move { (k, meetings::cast(&store, &v, d, &marks, &ch()).await) });
+        }
+    }
+    let (mut receipts, mut already, mut refused) = (Vec::new(), 0, 0);
+    while let Some(done) = casts.join_next().await {
+        match done.unwrap() {
+            (k, Ok(Cast::Receipt(r))) => receipts.push((k, r)),
+            (k, Ok(Cast::AlreadyIn)) => {
+                assert!(k < N);
+                already += 1
+            }
+            (k, Err(_)) => {
+                assert!(k >= N, "delegate {k} is present");
+                refused += 1
+            }
+        }
+    }
+    assert_eq!((receipts.len(), already, refused), (N, N, 5));
+    let mut voters: Vec<usize> = receipts.iter().map(|(k, _)| *k).collect();
+    voters.sort_unstable();
+    voters.dedup();
+    assert_eq!(voters.len(), N, "one receipt per delegate");
+    assert_eq!(meetings::voted(&store, &v).await.unwrap(), N as u64);
+    let v = meetings::close_vote(&store, &v, &ch()).await.unwrap();
+    let r = v.result.clone().unwrap();
+    let no = (0..N).filter(|k| k % 3 == 0).count() as u64;
+    assert_eq!((r["ballots"].as_u64(), r["items"][0]["yes"].as_u64(), r["items"][0]["no"].as_u64()), (Some(N as u64), Some(N as u64 - no), Some(no)));
+    assert_eq!((r["items"][1]["yes"].as_u64(), r["items"][2]["abstain"].as_u64()), (Some(N as u64), Some(N as u64)));
+    for (_, receipt) in &receipts {
+        assert!(meetings::find_receipt(&store, &v, receipt).await.unwrap().is_some());
+    }
+    assert_eq!(meetings::recount(&store, &v).await.unwrap(), r, "an auditor's recount");
+    // the box kept its key order through the close, and the roll its delegate order
+    let keys: Vec<String> =
+        q("SELECT id FROM ballots WHERE vote_id = $1", [v.id.into()]).fetch_all(&store.pool).await.unwrap().iter().map(|r| r.s("id")).collect();
+    assert_eq!(keys.len(), N);
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "rows lie in key order, not in the order of voting");
+    // the audit counts ballots and names nobody
+    let audit_rows = q("SELECT after_data FROM audit_log WHERE action = 'cast'", []).fetch_all(&store.pool).await.unwrap();
+    let counted: i64 =
+        audit_rows.iter().map(|r| serde_json::from_str::<serde_json::Value>(&r.s("after_data")).unwrap()["ballots"].as_i64().unwrap()).sum();
+    assert_eq!(counted, N as i64);
+    assert!(audit_rows.iter().all(|r| !r.s("after_data").contains("delegate")));
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});
+
+db_test!(an_attacker_with_the_whole_database_cannot_match_ballots_to_voters, |store| async move {
+    use lianxin_domain::ballot::{Choices, Mark, Question, VoteMode};
+    use lianxin_store::meetings;
+    const N: usize = 30;
+    let t = town(&store).await;
+    let mut ds = Vec::new();
+    for k in 0..N {
+        let p = people::create(&store, &member(&format!("代表{k:02}"), t.b1.id), &ch()).await.unwrap();
+        let input = DelegateInput { person_id: p.id, category: "farmer".into(), ..Default::default() };
+        ds.push(congress::add_delegate(&store, &t.term, &input, &ch()).await.unwrap().id);
+    }
+    let plan = meetings::MeetingInput { kind: "annual".into(), title: "年会(保密检验)".into(), on: "2026-11-20".into(), place: String::new() };
+    let m = meetings::create(&store, &t.body, &t.term, &plan, &ch()).await.unwrap();
+    for d in &ds {
+        meetings::set_attendance(&store, &m, *d, "present", None, "", &ch()).await.unwrap();
+    }
+    let (title, question) = Question::validate("五项决议", "motion", "一\n二\n三\n四\n五", None).unwrap();
+    let v = meetings::open_vote(
+        &store,
+        &meetings::create_vote(&store, &m, &title, &question, "party_branch_resolution", VoteMode::Secret, &ch()).await.unwrap(),
+        &ch(),
+    )
+    .await
+    .unwrap();
+    // one at a time, in an order unlike the delegates' own, each ballot a pattern of its own
+    // (the attacker's best case: every ballot tells which one it is)
+    let pattern = |k: usize| -> Vec<Mark> { (0..5).map(|i| [Mark::Yes, Mark::No, Mark::Abstain][(k / 3usize.pow(i)) % 3]).collect() };
+    let order: Vec<usize> = (0..N).map(|i| (i * 7) % N).collect();
+    for (step, k) in order.iter().enumerate() {
+        let at = Change::new(None, "投票人", NOW + step as i64 * 1000);
+        meetings::cast(&store, &v, ds[*k], &Choices::Marks(pattern(*k)), &at).await.unwrap();
+    }
+    let v = meetings::close_vote(&store, &v, &ch()).await.unwrap();
+    let canonical: Vec<String> = (0..N).map(|k| Choices::Marks(pattern(k)).canonical()).collect();
+    // the box in every order the database has: physical (PostgreSQL's ctid; SQLite keeps it
+    // WITHOUT ROWID), by key, by fingerprint
+    let physical = if store.backend == lianxin_store::Backend::Postgres {
+        "SELECT choices FROM ballots WHERE vote_id = $1 ORDER BY ctid"
+    } else {
+        "SELECT choices FROM ballots WHERE vote_id = $1"
+    };
+    for sql in [
+        physical,
+        "SELECT choices FROM ballots WHERE vote_id = $1 ORDER BY id",
+        "SELECT choices FROM ballots WHERE vote_id = $1 ORDER BY fingerprint",
+    ] {
+        let seen: Vec<usize> = q(sql, [v.id.into()])
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| canonical.iter().position(|c| *c == r.s("choices")).unwrap())
+            .collect();
+        assert_eq!(seen.len(), N);
+        // matched against the order of voting, of the delegates, or of the roll: no better than chance
+        let by_vote = seen.iter().zip(&order).filter(|(a, b)| a == b).count();
+        let by_delegate = seen.iter().enumerate().filter(|(i, k)| *i == **k).count();
+        assert!(by_vote < 10 && by_delegate < 10, "{sql}: {by_vote} / {by_delegate} of {N} in place");
+    }
+    // nothing in the box but the vote, a random key, the fingerprint and the choices
+    let row = q("SELECT * FROM ballots WHERE vote_id = $1", [v.id.into()]).fetch_all(&store.pool).await.unwrap();
+    assert!(row.iter().all(|r| r.oi("voter_id").is_none()));
+    // the roll says who voted, in delegate order, and nothing of when
+    let roll: Vec<i64> = q("SELECT delegate_id FROM vote_roll WHERE vote_id = $1", [v.id.into()])
+        .fetch_all(&store.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i("delegate_id"))
+        .collect();
+    let mut sorted = roll.clone();
+    sorted.sort_unstable();
+    assert_eq!(roll, sorted);
+    let cols: Vec<String> = {
+        use sqlx::{Column, Row};
+        q("SELECT * FROM vote_roll WHERE vote_id = $1", [v.id.into()]).fetch_all(&store.pool).await.unwrap()[0]
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect()
+    };
+    assert_eq!(cols, ["tenant_id", "vote_id", "delegate_id"]);
+    // the audit of a secret vote counts ballots in time, but no entry names a voter
+    for r in q("SELECT actor_id, actor_name, after_data FROM audit_log WHERE action = 'cast' AND entity_id = $1", [v.id.into()])
+        .fetch_all(&store.pool)
+        .await
+        .unwrap()
+    {
+        assert!(r.oi("actor_id").is_none());
+        let after: serde_json::Value = serde_json::from_str(&r.s("after_data")).unwrap();
+        assert!(after.get("delegates").is_none() && after.get("delegate").is_none());
+    }
+});
+
+db_test!(paper_ballots_are_entered_twice_and_reconciled_before_they_count, |store| async move {
+    use lianxin_domain::ballot::{Choices, Mark, Question, VoteMode};
+    use lianxin_domain::meeting::PaperEntry;
+    use lianxin_store::meetings;
+    let t = town(&store).await;
+    let mut ds = Vec::new();
+    for p in &t.people {
+        let input = DelegateInput { person_id: p.id, category: "farmer".into(), ..Default::default() };
+        ds.push(congress::add_delegate(&store, &t.term, &input, &ch()).await.unwrap().id);
+    }
+    let plan = meetings::MeetingInput { kind: "annual".into(), title: "年会(纸质票)".into(), on: "2026-11-20".into(), place: String::new() };
+    let m = meetings::create(&store, &t.body, &t.term, &plan, &ch()).await.unwrap();
+    for d in &ds {
+        meetings::set_attendance(&store, &m, *d, "present", None, "", &ch()).await.unwrap();
+    }
+    let (title, question) = Question::validate("两项决议", "motion", "工作报告\n财务报告", None).unwrap();
+    let v = meetings::create_vote(&store, &m, &title, &question, "party_branch_resolution", VoteMode::Paper, &ch()).await.unwrap();
+    let entry = |void: u64, yy: u64| PaperEntry { issued: 3, returned: 3, void, patterns: vec![("y,y".into(), yy), ("n,a".into(), 3 - void - yy)] };
+    assert!(meetings::enter_paper(&store, &v, 1, &entry(0, 2), &ch()).await.is_err(), "not open yet");
+    let v = meetings::open_vote(&store, &v, &ch()).await.unwrap();
+    assert!(meetings::cast(&store, &v, ds[0], &Choices::Marks(vec![Mark::Yes, Mark::Yes]), &ch()).await.is_err(), "no phone ballots");
+    // bad input changes nothing: piles that do not add up
+    let wrong = PaperEntry { issued: 3, returned: 3, void: 0, patterns: vec![("y,y".into(), 2)] };
+    assert!(meetings::enter_paper(&store, &v, 1, &wrong, &ch()).await.is_err());
+    assert!(meetings::paper_entries(&store, &v).await.unwrap().is_empty());
+    // teller 1 enters; closing needs a second teller
+    assert!(meetings::enter_paper(&store, &v, 1, &entry(0, 2), &ch()).await.unwrap().is_empty());
+    assert!(meetings::close_vote(&store, &v, &ch()).await.is_err(), "one entry is not enough");
+    // teller 2 counts one ballot void: the entries differ and the close is refused
+    let diff = meetings::enter_paper(&store, &v, 2, &entry(1, 2), &ch()).await.unwrap();
+    assert_eq!(diff, vec!["废票 / void: 1 ≠ 0".to_string(), "n,a: 0 ≠ 1".to_string()]);
+    assert!(meetings::close_vote(&store, &v, &ch()).await.is_err(), "entries differ");
+    assert!(meetings::enter_paper(&store, &v, 3, &entry(0, 2), &ch()).await.is_err(), "no third teller");
+    // teller 1 recounts and agrees with teller 2; a teller corrects only their own entry
+    assert!(meetings::enter_paper(&store, &v, 1, &entry(1, 2), &ch()).await.unwrap().is_empty());
+    assert_eq!(meetings::paper_entries(&store, &v).await.unwrap().len(), 2);
+    let v = meetings::close_vote(&store, &v, &ch()).await.unwrap();
+    let r = v.result.clone().unwrap();
+    assert_eq!((r["ballots"].as_u64(), r["items"][0]["yes"].as_u64(), r["items"][1]["abstain"].as_u64()), (Some(2), Some(2), Some(0)));
+    assert_eq!(r["paper"]["void"], 1);
+    assert_eq!(r["paper"]["valid"], 2);
+    assert_eq!(meetings::published(&store, &v).await.unwrap().len(), 2);
+    assert_eq!(meetings::recount(&store, &v).await.unwrap(), r);
+    // R-D1: more returned than handed out voids the vote; nothing goes in the box
+    let v2 = meetings::create_vote(&store, &m, "第二次表决", &question, "party_branch_resolution", VoteMode::Paper, &ch()).await.unwrap();
+    let v2 = meetings::open_vote(&store, &v2, &ch()).await.unwrap();
+    let over = PaperEntry { issued: 3, returned: 4, void: 0, patterns: vec![("y,y".into(), 4)] };
+    meetings::enter_paper(&store, &v2, 1, &over, &ch()).await.unwrap();
+    meetings::enter_paper(&store, &v2, 2, &over, &ch()).await.unwrap();
+    let v2 = meetings::close_vote(&store, &v2, &ch()).await.unwrap();
+    let r2 = v2.result.unwrap();
+    assert_eq!(r2["void"], true);
+    assert_eq!(r2["ballots"], 0);
+    assert!(r2["reason_zh"].as_str().unwrap().contains("R-D1"));
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});
+
+db_test!(an_agenda_goes_out_is_deliberated_and_a_resolution_lives_by_r_k4, |store| async move {
+    use lianxin_domain::ballot::{Choices, Mark};
+    use lianxin_domain::meeting::{AgendaInput, DeliberationInput, ResolutionAction as A};
+    use lianxin_store::{agenda, meetings};
+    let t = town(&store).await;
+    let mut ds = Vec::new();
+    for p in &t.people {
+        let input = DelegateInput { person_id: p.id, category: "farmer".into(), ..Default::default() };
+        ds.push(congress::add_delegate(&store, &t.term, &input, &ch()).await.unwrap().id);
+    }
+    let plan =
+        meetings::MeetingInput {
+            kind: "annual".into(), title: "第二届代表大会第五次年会".into(), on: "2026-11-20".into(), place: String::new()
+        };
+    let m = meetings::create(&store, &t.body, &t.term, &plan, &ch()).await.unwrap();
+    assert!(agenda::add(&store, &m, &AgendaInput { kind: "x".into(), title: "".into(), ..Default::default() }, &ch()).await.is_err());
+    let report = agenda::add(
+        &store,
+        &m,
+        &AgendaInput { kind: "report".into(), title: "镇党委工作报告".into(), presenter: "镇党委".into(), body: String::new() },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    let draft = agenda::add(
+        &store,
+        &m,
+        &AgendaInput {
+            kind: "draft_resolution".into(),
+            title: "关于镇党委工作报告的决议".into(),
+            presenter: "主席团".into(),
+            body: "会议同意……".into(),
+        },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.position, draft.position), (1, 2));
+    // the documents go out: every participant is told
+    let file = lianxin_store::files::check("工作报告.txt", "一、过去一年的工作……".as_bytes().to_vec()).unwrap();
+    agenda::attach(&store, &report, file, &ch()).await.unwrap();
+    assert_eq!(agenda::distribute(&store, &m, &report, &ch()).await.unwrap(), 3);
+    let told = q("SELECT COUNT(*) AS n FROM notices WHERE kind = 'meeting_documents'", []).fetch_one(&store.pool).await.unwrap().i("n");
+    assert_eq!(told, 3);
+    assert!(agenda::get(&store, report.id).await.unwrap().distributed_at.is_some());
+    // groups deliberate; a group's second record replaces its first
+    let rec = |g: &str, o: &str| DeliberationInput { group: g.into(), minutes: String::new(), opinions: o.into() };
+    assert!(agenda::record_deliberation(&store, &draft, &rec("第一组", ""), &ch()).await.is_err(), "something to record");
+    agenda::record_deliberation(&store, &draft, &rec("第一组", "同意\n建议增加村级财务公开内容"), &ch()).await.unwrap();
+    agenda::record_deliberation(&store, &draft, &rec("第二组", "- 同意"), &ch()).await.unwrap();
+    agenda::record_deliberation(&store, &draft, &rec("第一组", "同意\n建议增加村级财务公开内容\n建议明确时限"), &ch()).await.unwrap();
+    let all = agenda::deliberations(&store, &m).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].opinions.len(), 3);
+    assert_eq!(all[1].opinions, vec!["同意".to_string()]);
+    // R-K4: deliberated, voted, adopted, published, implemented, reported, reviewed
+    assert!(agenda::step(&store, &m, &report, A::Deliberate, "", "", &ch()).await.is_err(), "a report has no such life");
+    assert!(agenda::step(&store, &m, &draft, A::PutToVote, "", "party_branch_resolution", &ch()).await.is_err(), "deliberated first");
+    let d = agenda::step(&store, &m, &draft, A::Deliberate, "", "", &ch()).await.unwrap();
+    let d = agenda::step(&store, &m, &d, A::PutToVote, "", "party_branch_resolution", &ch()).await.unwrap();
+    let v = meetings::vote(&store, d.vote_id.unwrap()).await.unwrap();
+    assert!(agenda::step(&store, &m, &d, A::Passed, "", "", &ch()).await.is_err(), "the vote decides, once closed");
+    for x in &ds {
+        meetings::set_attendance(&store, &m, *x, "present", None, "", &ch()).await.unwrap();
+    }
+    let v = meetings::open_vote(&store, &v, &ch()).await.unwrap();
+    for x in &ds {
+        meetings::cast(&store, &v, *x, &Choices::Marks(vec![Mark::Yes]), &ch()).await.unwrap();
+    }
+    meetings::close_vote(&store, &v, &ch()).await.unwrap();
+    assert!(agenda::step(&store, &m, &d, A::Failed, "", "", &ch()).await.is_err(), "it passed");
+    let d = agenda::step(&store, &m, &d, A::Passed, "", "", &ch()).await.unwrap();
+    assert!(agenda::step(&store, &m, &d, A::Publish, "", "", &ch()).await.is_err(), "the adopted text");
+    let d = agenda::step(&store, &m, &d, A::Publish, "会议同意镇党委工作报告……", "", &ch()).await.unwrap();
+    assert_eq!(d.status, "published");
+    assert_eq!(agenda::published(&store, t.body.tenant_id, t.body.id).await.unwrap().len(), 1);
+    let d = agenda::step(&store, &m, &d, A::Implement, "", "", &ch()).await.unwrap();
+    let d = agenda::step(&store, &m, &d, A::Report, "已完成村级财务公开整改", "", &ch()).await.unwrap();
+    let d = agenda::step(&store, &m, &d, A::Review, "代表评议:满意", "", &ch()).await.unwrap();
+    assert_eq!((d.status.as_str(), d.report.as_deref(), d.review.as_deref()), ("reviewed", Some("已完成村级财务公开整改"), Some("代表评议:满意")));
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});
+
+db_test!(inquiries_are_answered_then_published_and_the_asker_is_told, |store| async move {
+    use lianxin_domain::meeting::InquiryInput;
+    use lianxin_store::{inquiries, meetings};
+    let t = town(&store).await;
+    let d =
+        congress::add_delegate(&store, &t.term, &DelegateInput { person_id: t.people[0].id, category: "farmer".into(), ..Default::default() }, &ch())
+            .await
+            .unwrap();
+    let plan = meetings::MeetingInput { kind: "annual".into(), title: "年会".into(), on: "2026-11-20".into(), place: String::new() };
+    let m = meetings::create(&store, &t.body, &t.term, &plan, &ch()).await.unwrap();
+    let ask =
+        InquiryInput {
+            kind: "inquiry".into(), mode: "written".into(), addressee: "镇财政所".into(), question: "村级财务公开为何延迟三个月?".into()
+        };
+    assert!(inquiries::ask(&store, &m, 999, &ask, &ch()).await.is_err(), "a delegate of the term");
+    assert!(inquiries::ask(&store, &m, d.id, &InquiryInput { question: "短".into(), ..ask.clone() }, &ch()).await.is_err());
+    let i = inquiries::ask(&store, &m, d.id, &ask, &ch()).await.unwrap();
+    assert_eq!((i.asker.as_str(), i.status.as_str()), ("李建国", "asked"));
+    assert!(inquiries::publish(&store, &i, &ch()).await.is_err(), "answered first");
+    let i = inquiries::answer(&store, &i, "因会计人员调整,已于十月底补公开。", "", &ch()).await.unwrap();
+    assert_eq!(i.answered_by.as_deref(), Some("镇财政所"));
+    let told = q("SELECT COUNT(*) AS n FROM notices WHERE kind = 'inquiry_answered' AND person_id = $1", [t.people[0].id.into()])
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+        .i("n");
+    assert_eq!(told, 1);
+    assert!(inquiries::published(&store, t.body.tenant_id, t.body.id).await.unwrap().is_empty(), "not public until published");
+    let i = inquiries::publish(&store, &i, &ch()).await.unwrap();
+    assert!(inquiries::answer(&store, &i, "改一改", "", &ch()).await.is_err(), "published answers stay");
+    let public = inquiries::published(&store, t.body.tenant_id, t.body.id).await.unwrap();
+    assert_eq!((public.len(), public[0].0.as_str()), (1, "年会"));
+    assert_eq!(inquiries::list(&store, &m).await.unwrap().len(), 1);
     assert!(audit::verify(&store).await.unwrap().is_ok());
 });

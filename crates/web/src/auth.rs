@@ -86,6 +86,16 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     })
 }
 
+/// The credential a request signs in with: its API token, else its session cookie.
+pub fn credential(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .or_else(|| cookie(headers, SESSION_COOKIE))
+}
+
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_s: i64) -> String {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}")

@@ -8,6 +8,7 @@
 //! - [`i18n`]: the interface texts in zh-CN and en.
 //! - [`view`]: page, table and form models, rendered by the templates; tables export to .xlsx.
 //! - [`pages`]: the HTML routes; [`api`]: the JSON routes.
+//! - [`hall`]: a meeting in session: the ballot-pass key, the votes' questions, the live hall screens.
 //! - [`excel`]: reading and writing .xlsx and .csv for import and export.
 
 pub mod api;
@@ -15,6 +16,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod excel;
+pub mod hall;
 pub mod i18n;
 pub mod pages;
 pub mod setup;
@@ -60,11 +62,12 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub throttle: Arc<auth::Throttle>,
+    pub hall: Arc<hall::Hall>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> AppState {
-        AppState { store, config: Arc::new(config), clock, throttle: Arc::new(auth::Throttle::default()) }
+        AppState { store, config: Arc::new(config), clock, throttle: Arc::new(auth::Throttle::default()), hall: Arc::default() }
     }
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()

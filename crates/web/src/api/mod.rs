@@ -4,6 +4,7 @@
 //! router, so no route can be missing from it.
 
 mod handlers;
+mod meetings;
 
 use crate::auth::Viewer;
 use crate::error::WebError;
@@ -109,6 +110,10 @@ api_routes! {
     get "/bodies/{id}/proposals/stats" => handlers::proposal_stats, "proposals", "办理统计 / handling statistics", ["year", "term"];
     get "/proposals/{id}" => handlers::proposal, "proposals", "提案详情、联名人、承办单位、办理过程 / a proposal with its signers, units and timeline", [];
     post "/proposals/{id}/act" => handlers::proposal_act, "proposals", "办理一步(提交、立案、交办、答复、评价…) / take a handling step", [];
+    get "/meetings/{id}" => meetings::meeting, "meetings", "会议、出席与表决事项 / a meeting, its attendance and votes", [];
+    get "/meetings/{id}/pass" => meetings::pass, "meetings", "本人的投票凭证 / the caller's ballot pass for a meeting", [];
+    get "/votes/{id}" => meetings::vote, "meetings", "表决事项及结果 / a vote and, once closed, its result", [];
+    post "/votes/{id}/cast" => meetings::cast, "meetings", "投票(凭投票凭证,无需 CSRF) / cast a ballot with a pass", [];
     get "/notices" => handlers::notices, "notices", "我的消息 / the caller's notices", ["page", "per_page"];
     get "/audit" => handlers::audit, "audit", "操作日志 / the audit log", ["entity", "entity_id", "page", "per_page"];
     get "/audit/verify" => handlers::audit_verify, "audit", "校验日志链 / verify the audit chain", [];

@@ -8,6 +8,7 @@ use super::proposals::my_delegate;
 use super::{form_pairs as pairs, form_value as one, page, see_other};
 use crate::auth::Viewer;
 use crate::error::{WebError, WebResult};
+use crate::hall::screen_state;
 use crate::i18n::t as tx;
 use crate::view::{Cell, Ctx, Field, Form, Link, Page, Panel, Stat, Table};
 use crate::AppState;
@@ -15,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use lianxin_domain::access::Permission;
-use lianxin_domain::ballot::{Choices, Mark, Question, VoteKind, VoteStatus, GRADES};
+use lianxin_domain::ballot::{Choices, Mark, Pass, Question, VoteKind, VoteMode, VoteStatus, GRADES};
 use lianxin_domain::counting::appraisal::AppraisalConfig;
 use lianxin_domain::counting::decision::METHODS;
 use lianxin_domain::counting::fraction::Fraction;
@@ -26,9 +27,9 @@ use lianxin_store::meetings::{self, Cast, Meeting, Vote};
 use serde::Deserialize;
 
 /// The viewer's part: the office runs the meeting; a delegate of the term takes part.
-struct Part {
-    office: bool,
-    delegate: Option<i64>,
+pub(crate) struct Part {
+    pub office: bool,
+    pub delegate: Option<i64>,
 }
 
 async fn part(state: &AppState, v: &Viewer, body: &Body, term_id: Option<i64>) -> WebResult<Part> {
@@ -41,7 +42,7 @@ async fn part(state: &AppState, v: &Viewer, body: &Body, term_id: Option<i64>) -
     Ok(Part { office, delegate })
 }
 
-async fn meeting_part(state: &AppState, v: &Viewer, id: i64) -> WebResult<(Meeting, Body, Part)> {
+pub(crate) async fn meeting_part(state: &AppState, v: &Viewer, id: i64) -> WebResult<(Meeting, Body, Part)> {
     let m = meetings::get(&state.store, id).await?;
     let body = congress::body(&state.store, m.body_id).await?;
     let p = part(state, v, &body, Some(m.term_id)).await?;
@@ -269,7 +270,13 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
                     vec![
                         Cell::link(&x.title, format!("/votes/{}", x.id)),
                         Cell::text(x.status().label().get(lang)),
-                        Cell::text(if x.secret { lang.pick("无记名", "Secret") } else { lang.pick("记名", "Named") }),
+                        Cell::text(if x.paper {
+                            lang.pick("纸质", "Paper")
+                        } else if x.secret {
+                            lang.pick("无记名", "Secret")
+                        } else {
+                            lang.pick("记名", "Named")
+                        }),
                     ]
                 })
                 .collect(),
@@ -311,15 +318,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
                         lang.pick("测评:不称职超过此比例时评为不称职(如 1/2,可空)", "Appraisal: judge 不称职 when over (e.g. 1/2; optional)"),
                         "",
                     ),
-                    Field::select(
-                        "secret",
-                        lang.pick("方式", "Mode"),
-                        "1",
-                        vec![
-                            ("1".into(), lang.pick("无记名投票", "Secret ballot").into()),
-                            ("0".into(), lang.pick("记名表决", "Named (roll-call)").into()),
-                        ],
-                    ),
+                    Field::select("mode", lang.pick("方式", "Mode"), "secret", crate::view::options::<VoteMode>(lang, None)),
                 ],
             ));
             p.panels.push(add);
@@ -338,6 +337,7 @@ pub async fn mark_present(State(state): State<AppState>, v: Viewer, Path((id, de
             return Err(WebError::Forbidden);
         }
         meetings::set_attendance(&state.store, &m, delegate, "present", None, "", &v.change(&state)?).await?;
+        state.hall.poke(m.id);
         Ok(see_other(&format!("/meetings/{id}")))
     }
     .await;
@@ -354,6 +354,7 @@ pub async fn leave(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
         }
         let d: i64 = one(&f, "delegate").parse().map_err(|_| WebError::BadRequest("delegate".into()))?;
         meetings::set_attendance(&state.store, &m, d, "leave", None, one(&f, "note"), &v.change(&state)?).await?;
+        state.hall.poke(m.id);
         Ok(see_other(&format!("/meetings/{id}")))
     }
     .await;
@@ -372,6 +373,7 @@ pub async fn set_role(State(state): State<AppState>, v: Viewer, Path(id): Path<i
         let d: i64 = one(&f, "delegate").parse().map_err(|_| WebError::BadRequest("delegate".into()))?;
         let now = meetings::attendees(&state.store, &m).await?.into_iter().find(|a| a.delegate_id == d).ok_or(WebError::NotFound)?;
         meetings::set_attendance(&state.store, &m, d, &now.status, Some(one(&f, "role")), &now.note, &v.change(&state)?).await?;
+        state.hall.poke(m.id);
         Ok(see_other(&format!("/meetings/{id}")))
     }
     .await;
@@ -417,6 +419,7 @@ pub async fn checkin(State(state): State<AppState>, v: Viewer, Path(id): Path<i6
             return Err(WebError::BadRequest(v.lang.pick("签到码不对,请扫会场门口的二维码", "wrong code: scan the code at the door").into()));
         }
         meetings::set_attendance(&state.store, &m, me, "present", None, "", &v.change(&state)?).await?;
+        state.hall.poke(m.id);
         Ok(see_other(&format!("/meetings/{id}")))
     }
     .await;
@@ -455,7 +458,9 @@ pub async fn create_vote(State(state): State<AppState>, v: Viewer, Path(id): Pat
         } else {
             one(&f, "method").to_string()
         };
-        let x = meetings::create_vote(&state.store, &m, &title, &q, &method, one(&f, "secret") != "0", &v.change(&state)?).await?;
+        // the form's old field (secret = 1/0) is still read, for bookmarked forms and scripts
+        let mode = VoteMode::from_code(one(&f, "mode")).unwrap_or(if one(&f, "secret") == "0" { VoteMode::Named } else { VoteMode::Secret });
+        let x = meetings::create_vote(&state.store, &m, &title, &q, &method, mode, &v.change(&state)?).await?;
         Ok(see_other(&format!("/votes/{}", x.id)))
     }
     .await;
@@ -525,7 +530,7 @@ fn result_table(lang: Lang, x: &Vote) -> Option<Table> {
 
 /// A vote: the ballot for a delegate who may vote (large targets, a confirm step), progress for
 /// the office, the result and the published ballots after the close.
-pub async fn show_vote(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
+pub async fn show_vote(State(state): State<AppState>, v: Viewer, headers: axum::http::HeaderMap, Path(id): Path<i64>) -> Response {
     let r = async {
         let (x, m, _, pt) = vote_part(&state, &v, id).await?;
         let lang = v.lang;
@@ -556,7 +561,11 @@ pub async fn show_vote(State(state): State<AppState>, v: Viewer, Path(id): Path<
                             note: lang.pick("您的选票已投入票箱。", "Your ballot is in the box.").into(), ..Default::default()
                         });
                     } else {
-                        p.panels.push(ballot_panel(lang, &v.csrf, &x));
+                        let pass = match crate::auth::credential(&headers) {
+                            Some(c) => issue_pass(&state, m.id, me, c).await?,
+                            None => String::new(),
+                        };
+                        p.panels.push(ballot_panel(lang, &v.csrf, &x, &pass));
                     }
                 }
                 if pt.office {
@@ -579,8 +588,22 @@ pub async fn show_vote(State(state): State<AppState>, v: Viewer, Path(id): Path<
     page(&v, r)
 }
 
-fn ballot_panel(lang: Lang, csrf: &str, x: &Vote) -> Panel {
-    let mut fields = Vec::new();
+/// A ballot pass for this delegate at this meeting, bound to the credential they signed in
+/// with (see `lianxin_domain::ballot::Pass`).
+pub(crate) async fn issue_pass(state: &AppState, meeting: i64, delegate: i64, credential: &str) -> WebResult<String> {
+    let key = state.hall.pass_key(state).await?;
+    let pass = Pass { meeting_id: meeting, delegate_id: delegate, expires_ms: state.now_ms() + crate::hall::PASS_TTL_MS };
+    Ok(pass.encode(key, credential))
+}
+
+/// The ballot form. Without script it posts like any form; with script (`app.js`) it sends
+/// the marks with the pass to `/api/v1/votes/{id}/cast`, trying again on a lost connection,
+/// and shows the receipt in place.
+fn ballot_panel(lang: Lang, csrf: &str, x: &Vote, pass: &str) -> Panel {
+    let mut fields = vec![Field::new("hidden", "kind", "", x.question.kind.code())];
+    if !pass.is_empty() {
+        fields.push(Field::new("hidden", "pass", "", pass));
+    }
     match x.question.kind {
         VoteKind::Motion => {
             for (i, item) in x.question.items.iter().enumerate() {
@@ -635,6 +658,7 @@ async fn step(state: AppState, v: Viewer, id: i64, body: Bytes, opening: bool) -
         } else {
             meetings::close_vote(&state.store, &x, &v.change(&state)?).await?;
         }
+        state.hall.poke(x.meeting_id);
         Ok(see_other(&format!("/votes/{id}")))
     }
     .await;
@@ -666,6 +690,7 @@ pub async fn cast(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
             ),
         };
         let out = meetings::cast(&state.store, &x, me, &choices, &v.change(&state)?).await?;
+        state.hall.poke(m.id);
         let mut p = Page::new(Ctx::new(&v, &format!("/votes/{id}"), "bodies"), x.title.clone());
         p.crumbs.push(Link::new(format!("/meetings/{}", m.id), &m.title));
         let mut panel = Panel::default();
@@ -750,18 +775,6 @@ fn describe(lang: Lang, x: &Vote, canonical: &str) -> String {
     }
 }
 
-/// What the hall screen shows, as JSON (also the payload of its live updates).
-async fn screen_state(state: &AppState, m: &Meeting) -> WebResult<serde_json::Value> {
-    let att = meetings::attendance(&state.store, m).await?;
-    let mut votes = Vec::new();
-    // the attendance is read once for all the meeting's votes (every screen asks every two seconds)
-    for x in meetings::votes(&state.store, m).await? {
-        let voted = meetings::voted(&state.store, &x).await?;
-        votes.push(serde_json::json!({"title": x.title, "status": x.status, "voted": voted, "of": att.present, "result": x.result}));
-    }
-    Ok(serde_json::json!({"expected": att.expected, "present": att.present, "leave": att.leave, "votes": votes}))
-}
-
 pub async fn screen_json(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
     let r = async {
         let (m, _, _) = meeting_part(&state, &v, id).await?;
@@ -771,27 +784,21 @@ pub async fn screen_json(State(state): State<AppState>, v: Viewer, Path(id): Pat
     page(&v, r)
 }
 
-/// Live updates for the screen (server-sent events): the state every two seconds while it
-/// changes, for at most four hours; a closed page stops it.
+/// Live updates for the screen (server-sent events): the meeting's state as it changes (one
+/// refresher per meeting feeds every screen, see `hall.rs`), for at most four hours; a closed
+/// page stops it.
 pub async fn screen_events(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
     use axum::response::sse::{Event, KeepAlive, Sse};
     let r = async {
         let (m, _, _) = meeting_part(&state, &v, id).await?;
-        let stream = futures_util::stream::unfold((state, m, String::new(), 0u32), |(state, m, last, n)| async move {
-            if n >= 7200 {
+        let rx = state.hall.watch(&state, &m).await?;
+        let until = tokio::time::Instant::now() + std::time::Duration::from_secs(4 * 3600);
+        let stream = futures_util::stream::unfold((rx, true), move |(mut rx, first)| async move {
+            if !first && tokio::time::timeout_at(until, rx.changed()).await.map_or(true, |r| r.is_err()) {
                 return None;
             }
-            loop {
-                if n > 0 {
-                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-                }
-                let now = screen_state(&state, &m).await.map(|s| s.to_string()).unwrap_or_default();
-                if now != last || n == 0 {
-                    let ev = Event::default().data(now.clone());
-                    return Some((Ok::<Event, std::convert::Infallible>(ev), (state, m, now, n + 1)));
-                }
-                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-            }
+            let now = rx.borrow_and_update().clone();
+            Some((Ok::<Event, std::convert::Infallible>(Event::default().data(&*now)), (rx, false)))
         });
         Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
     }

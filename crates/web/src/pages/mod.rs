@@ -9,7 +9,7 @@ mod evaluation;
 mod files;
 mod home;
 mod io;
-mod meetings;
+pub(crate) mod meetings;
 mod notices;
 pub(crate) use notices::line as notice_line;
 mod orgs;

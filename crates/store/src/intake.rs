@@ -1,0 +1,227 @@
+//! Ballot intake by group commit (issue 5): a meeting hall's delegates vote within seconds
+//! of each other, and a transaction with its own disk flush per ballot would put them in a
+//! queue. So every cast goes to one writer task per store, which takes all the casts waiting
+//! at that moment and writes them in one transaction: the vote's lock, the roll entries (only
+//! for delegates present with a vote, and only once each: the roll's key), the ballots, one
+//! audit entry per vote, one commit. Each cast is answered only after that commit, so an
+//! acknowledged ballot is on disk. While a batch commits the next one gathers, so the batches
+//! grow with the load and a quiet hall still gets an answer at once.
+//!
+//! Secrecy within a batch: roll rows are written in delegate order and ballots in the order
+//! of their random keys, so not even the order inside one statement follows the order of
+//! arrival; the audit entry of a secret vote counts ballots and names nobody.
+
+use crate::audit::append;
+use crate::db::{insert_rows, Q, V};
+use crate::{Change, Result, StoreError};
+use lianxin_domain::Id;
+use sqlx::{AnyConnection, AnyPool};
+use std::collections::{BTreeMap, BTreeSet};
+use tokio::sync::{mpsc, oneshot};
+
+/// The most casts written in one transaction (bounded so one statement's parameters stay
+/// within both databases' limits once split into chunks, and one commit stays short).
+const MAX_BATCH: usize = 2048;
+/// Rows per multi-row INSERT (six values each).
+const ROWS_PER_INSERT: usize = 500;
+/// Ids per `IN (…)` list.
+const IDS_PER_LIST: usize = 1000;
+
+/// How a cast ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The ballot is in the box (committed).
+    In,
+    /// This delegate's ballot was already in; nothing was written.
+    AlreadyIn,
+    /// The vote is not open (not yet, or closed).
+    NotOpen,
+    /// The delegate is not present with a vote at this meeting.
+    NotEligible,
+}
+
+/// One ballot to be written, with everything the writer needs and nothing it has to look up.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub tenant_id: Id,
+    pub vote_id: Id,
+    pub meeting_id: Id,
+    pub secret: bool,
+    pub delegate: Id,
+    /// The box's random key.
+    pub key: String,
+    /// The receipt's fingerprint.
+    pub fingerprint: String,
+    /// The checked choices, canonical.
+    pub choices: String,
+    pub now_ms: i64,
+}
+
+struct Job {
+    s: Submission,
+    reply: oneshot::Sender<Result<Outcome>>,
+}
+
+/// The handle to a store's writer task.
+pub struct Intake {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Intake {
+    /// Starts the writer on the current runtime. It holds only the pool, so it ends when the
+    /// last handle is dropped or the pool is closed.
+    pub(crate) fn start(pool: AnyPool) -> Intake {
+        let (tx, rx) = mpsc::channel(1 << 16);
+        tokio::spawn(run(pool, rx));
+        Intake { tx }
+    }
+
+    /// Hands a ballot to the writer and waits for its commit.
+    pub(crate) async fn submit(&self, s: Submission) -> Result<Outcome> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Job { s, reply }).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Config("the ballot writer has stopped (the server is shutting down) / 计票写入已停止".into())
+}
+
+async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        let subs: Vec<&Submission> = batch.iter().map(|j| &j.s).collect();
+        match write_batch(&pool, &subs).await {
+            Ok(outcomes) => {
+                for (j, o) in batch.into_iter().zip(outcomes) {
+                    let _ = j.reply.send(Ok(o));
+                }
+            }
+            // one bad ballot must not fail the others: write each alone and answer each
+            Err(_) if batch.len() > 1 => {
+                for j in batch {
+                    let r = write_batch(&pool, &[&j.s]).await.map(|o| o[0]);
+                    let _ = j.reply.send(r);
+                }
+            }
+            Err(e) => {
+                if let Some(j) = batch.pop() {
+                    let _ = j.reply.send(Err(e));
+                }
+            }
+        }
+    }
+}
+
+/// Writes a batch in one transaction; the outcomes are in the batch's order.
+async fn write_batch(pool: &AnyPool, batch: &[&Submission]) -> Result<Vec<Outcome>> {
+    let mut by_vote: BTreeMap<(Id, Id), Vec<usize>> = BTreeMap::new();
+    for (i, s) in batch.iter().enumerate() {
+        by_vote.entry((s.tenant_id, s.vote_id)).or_default().push(i);
+    }
+    let mut outcomes = vec![Outcome::NotOpen; batch.len()];
+    let mut tx = pool.begin().await?;
+    for idx in by_vote.values() {
+        let group: Vec<&Submission> = idx.iter().map(|i| batch[*i]).collect();
+        for (i, o) in idx.iter().zip(write_vote(&mut tx, &group).await?) {
+            outcomes[*i] = o;
+        }
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// Writes one vote's part of a batch.
+async fn write_vote(conn: &mut AnyConnection, group: &[&Submission]) -> Result<Vec<Outcome>> {
+    let first = group[0];
+    let (tenant, vote) = (first.tenant_id, first.vote_id);
+    // lock the vote first: a close waits for this batch, or this batch sees the close
+    let open = crate::db::q("UPDATE votes SET status = status WHERE tenant_id = $1 AND id = $2 AND status = 'open'", [tenant.into(), vote.into()])
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if open == 0 {
+        return Ok(vec![Outcome::NotOpen; group.len()]);
+    }
+    // a delegate twice in one batch (a phone that sent again): the first one counts
+    let mut first_of: BTreeMap<Id, usize> = BTreeMap::new();
+    for (i, s) in group.iter().enumerate() {
+        first_of.entry(s.delegate).or_insert(i);
+    }
+    let delegates: Vec<Id> = first_of.keys().copied().collect();
+    let mut rolled = BTreeSet::new();
+    for ids in delegates.chunks(IDS_PER_LIST) {
+        let mut qq = Q::new("INSERT INTO vote_roll (tenant_id, vote_id, delegate_id) SELECT tenant_id, ");
+        qq.push(
+            "?, delegate_id FROM meeting_attendees WHERE tenant_id = ? AND meeting_id = ? AND role = 'voting' AND status = 'present' AND delegate_id IN ",
+            [vote.into(), tenant.into(), first.meeting_id.into()],
+        );
+        qq.push_in(ids);
+        qq.push_raw(" ORDER BY delegate_id ON CONFLICT DO NOTHING RETURNING delegate_id");
+        for r in qq.build().fetch_all(&mut *conn).await? {
+            rolled.insert(crate::db::RowExt::i(&r, "delegate_id"));
+        }
+    }
+    let missed: Vec<Id> = delegates.iter().copied().filter(|d| !rolled.contains(d)).collect();
+    let mut already = BTreeSet::new();
+    for ids in missed.chunks(IDS_PER_LIST) {
+        let mut qq = Q::new("SELECT delegate_id FROM vote_roll WHERE tenant_id = ");
+        qq.push("? AND vote_id = ? AND delegate_id IN ", [tenant.into(), vote.into()]);
+        qq.push_in(ids);
+        for r in qq.build().fetch_all(&mut *conn).await? {
+            already.insert(crate::db::RowExt::i(&r, "delegate_id"));
+        }
+    }
+    let mut rows: Vec<(&str, [V; 6])> = first_of
+        .iter()
+        .filter(|(d, _)| rolled.contains(*d))
+        .map(|(_, i)| {
+            let s = group[*i];
+            (
+                s.key.as_str(),
+                [
+                    tenant.into(),
+                    vote.into(),
+                    s.key.as_str().into(),
+                    s.fingerprint.as_str().into(),
+                    s.choices.as_str().into(),
+                    V::OI((!s.secret).then_some(s.delegate)),
+                ],
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    let rows: Vec<[V; 6]> = rows.into_iter().map(|r| r.1).collect();
+    insert_rows(&mut *conn, "INSERT INTO ballots (tenant_id, vote_id, id, fingerprint, choices, voter_id) VALUES", &rows, ROWS_PER_INSERT).await?;
+    if !rows.is_empty() {
+        // the audit counts a secret vote's ballots and names nobody; a named vote names its voters
+        let after = if first.secret {
+            serde_json::json!({"vote": vote, "ballots": rows.len()})
+        } else {
+            serde_json::json!({"vote": vote, "ballots": rows.len(), "delegates": rolled.iter().collect::<Vec<_>>()})
+        };
+        let now = group.iter().map(|s| s.now_ms).max().unwrap_or_default();
+        let who = Change::new(None, if first.secret { "投票人 / voters" } else { "记名投票 / named voters" }, now);
+        append(&mut *conn, tenant, &who, "cast", "vote", Some(vote), None, Some(after.to_string())).await?;
+    }
+    Ok(group
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mine = first_of[&s.delegate] == i;
+            match (rolled.contains(&s.delegate), already.contains(&s.delegate)) {
+                (true, _) if mine => Outcome::In,
+                (true, _) => Outcome::AlreadyIn,
+                (false, true) => Outcome::AlreadyIn,
+                (false, false) => Outcome::NotEligible,
+            }
+        })
+        .collect())
+}
