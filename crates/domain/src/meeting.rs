@@ -306,6 +306,84 @@ impl PaperEntry {
     }
 }
 
+/// Reads a teller's piles as typed, one pile a line: the marks, then the count. A motion's
+/// marks are 赞成 / 反对 / 弃权 (or y / n / a), one per item; a choice names the options chosen
+/// (by name, or by number from 1), or 空白 for a blank ballot; an appraisal gives a grade per
+/// person (优秀 / 称职 / 基本称职 / 不称职, or 1–4). "赞成 反对 12", "张三 王五 15", "空白 2".
+pub fn parse_piles(q: &Question, text: &str) -> Result<Vec<(String, u64)>, DomainError> {
+    use crate::ballot::{Mark, VoteKind, GRADES};
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    for (no, line) in text.lines().enumerate() {
+        let tokens: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；' | ':' | '：' | '/'))
+            .filter(|t| !t.is_empty())
+            .collect();
+        if tokens.is_empty() {
+            continue;
+        }
+        let bad = |zh: String, en: String| FieldError::new("patterns", "invalid", format!("第 {} 行:{zh}", no + 1), format!("line {}: {en}", no + 1));
+        let Some((count, marks)) = tokens.split_last() else { continue };
+        let Ok(n) = count.parse::<u64>() else {
+            errs.push(bad("行末应是张数".into(), "the line should end with the number of ballots".into()));
+            continue;
+        };
+        let choices = match q.kind {
+            VoteKind::Motion => marks
+                .iter()
+                .map(|m| match *m {
+                    "赞成" | "同意" | "y" | "Y" | "yes" => Some(Mark::Yes),
+                    "反对" | "不同意" | "n" | "N" | "no" => Some(Mark::No),
+                    "弃权" | "a" | "A" | "abstain" => Some(Mark::Abstain),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .filter(|m| m.len() == q.items.len())
+                .map(Choices::Marks),
+            VoteKind::Choice => {
+                if marks.iter().all(|m| matches!(*m, "空白" | "-" | "无" | "blank")) {
+                    Some(Choices::Chosen(Vec::new()))
+                } else {
+                    marks
+                        .iter()
+                        .map(|m| {
+                            q.items
+                                .iter()
+                                .position(|i| i == m)
+                                .or_else(|| m.parse::<usize>().ok().filter(|k| (1..=q.items.len()).contains(k)).map(|k| k - 1))
+                        })
+                        .collect::<Option<Vec<_>>>()
+                        .map(Choices::Chosen)
+                }
+            }
+            VoteKind::Appraisal => marks
+                .iter()
+                .map(|m| {
+                    GRADES
+                        .iter()
+                        .position(|g| g == m)
+                        .or_else(|| m.parse::<usize>().ok().filter(|k| (1..=4).contains(k)).map(|k| k - 1))
+                        .map(|k| k as u8)
+                })
+                .collect::<Option<Vec<_>>>()
+                .filter(|g| g.len() == q.items.len())
+                .map(Choices::Grades),
+        };
+        match choices.map(|c| c.check(q)) {
+            Some(Ok(c)) => out.push((c.canonical(), n)),
+            Some(Err(_)) => errs.push(bad("选择超过限额,应计入废票".into(), "chooses more than allowed: count it as void".into())),
+            None => errs.push(bad(
+                format!("看不懂“{}”(每一项写一个:{})", marks.join(" "), q.items.join("、")),
+                format!("cannot read “{}” (one mark for each of: {})", marks.join(" "), q.items.join(", ")),
+            )),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(DomainError::Invalid(errs));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,6 +463,24 @@ mod tests {
         assert!(a.differences(&b).is_empty(), "the order of typing does not matter");
         let c = PaperEntry { issued: 10, returned: 10, void: 1, patterns: vec![("y".into(), 6), ("n".into(), 3)] }.reconcile(&q).unwrap().0;
         assert_eq!(a.differences(&c), vec!["废票 / void: 0 ≠ 1".to_string(), "y: 7 ≠ 6".to_string()]);
+    }
+
+    #[test]
+    fn tellers_type_piles_as_they_count_them() {
+        let q = motion(2);
+        assert_eq!(parse_piles(&q, "赞成 赞成 30\n反对,弃权 5\n\ny y 2").unwrap(), vec![("y,y".into(), 30), ("n,a".into(), 5), ("y,y".into(), 2)]);
+        assert!(parse_piles(&q, "赞成 30").is_err(), "a mark for every item");
+        assert!(parse_piles(&q, "赞成 赞成").is_err(), "the count last");
+        let c = Question { kind: VoteKind::Choice, items: vec!["张三".into(), "李四".into(), "王五".into()], max_choices: 2 };
+        assert_eq!(parse_piles(&c, "张三 王五 15\n2 9\n空白 1").unwrap(), vec![("0,2".into(), 15), ("1".into(), 9), ("".into(), 1)]);
+        assert!(parse_piles(&c, "张三 李四 王五 1").is_err(), "over the limit is void");
+        assert!(parse_piles(&c, "赵六 1").is_err());
+        let a = Question { kind: VoteKind::Appraisal, items: vec!["张书记".into(), "李委员".into()], max_choices: 0 };
+        assert_eq!(parse_piles(&a, "优秀 称职 8\n4 1 1").unwrap(), vec![("0,1".into(), 8), ("3,0".into(), 1)]);
+        match parse_piles(&q, "赞成 赞成 x\n随便 1") {
+            Err(DomainError::Invalid(v)) => assert!(v[0].zh.starts_with("第 1 行") && v[1].zh.starts_with("第 2 行")),
+            other => panic!("{other:?}"),
+        }
     }
 
     proptest! {

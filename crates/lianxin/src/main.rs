@@ -253,7 +253,7 @@ async fn run() -> Result<()> {
                     .map_err(|e| anyhow!("{e}"))?;
                 bar.finish_and_clear();
                 println!(
-                    "演示数据已建成 / demo built in {:.1} s: {} organisations, {} members, {} residents, {} congresses, {} delegates, {} liaison links, {} proposals, {} activities",
+                    "演示数据已建成 / demo built in {:.1} s: {} organisations, {} members, {} residents, {} congresses, {} delegates, {} liaison links, {} proposals, {} activities, {} ballots at the annual meeting",
                     started.elapsed().as_secs_f64(),
                     s.orgs,
                     s.members,
@@ -262,7 +262,8 @@ async fn run() -> Result<()> {
                     s.delegates,
                     s.links,
                     s.proposals,
-                    s.activities
+                    s.activities,
+                    s.ballots
                 );
             }
             let c = Config::default();

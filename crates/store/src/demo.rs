@@ -31,6 +31,8 @@ pub struct Summary {
     pub links: usize,
     pub proposals: usize,
     pub activities: usize,
+    /// Ballots cast at the demo meeting.
+    pub ballots: usize,
     pub town_body_id: i64,
     pub county_body_id: i64,
     pub xisa_body_id: i64,
@@ -296,6 +298,8 @@ pub async fn build(store: &Store, change: &Change, progress: &dyn Fn(&str)) -> R
     s.proposals = crate::demo_proposals::build(store, change, s.town_body_id, s.county_body_id).await?;
     progress("履职活动 (activities)");
     s.activities = crate::demo_duty::build(store, change).await?;
+    progress("会议与表决 (meetings)");
+    s.ballots = crate::demo_meetings::build(store, change, s.town_body_id).await?;
     analyze(store).await?;
     crate::reports::network_changed();
     Ok(s)

@@ -275,6 +275,54 @@ pub async fn set_attendance(store: &Store, m: &Meeting, delegate: Id, status: &s
     )
     .await?;
     tx.commit().await?;
+    attendance_duty(store, m, delegate, change).await
+}
+
+/// Attending without a vote (列席) is a duty of its own (seed 000: "列席 at least six times a
+/// year"): a delegate present as a non-voting attendee has an activity of that kind in their
+/// duty file, made at check-in and set aside (restorably) if they are no longer so.
+async fn attendance_duty(store: &Store, m: &Meeting, delegate: Id, change: &Change) -> Result<()> {
+    use lianxin_domain::duty::ActivityInput;
+    let Some(r) = q(
+        "SELECT role, status, activity_id FROM meeting_attendees WHERE tenant_id = $1 AND meeting_id = $2 AND delegate_id = $3",
+        [m.tenant_id.into(), m.id.into(), delegate.into()],
+    )
+    .fetch_optional(&store.pool)
+    .await?
+    else {
+        return Ok(());
+    };
+    let counts = r.s("role") == "non_voting" && r.s("status") == "present";
+    match (r.oi("activity_id"), counts) {
+        (Some(a), keep) => {
+            let act = crate::duty::get(store, a).await?;
+            if act.deleted_at.is_some() == keep {
+                crate::duty::set_removed(store, a, !keep, change).await?;
+            }
+        }
+        (None, true) => {
+            let body = crate::congress::body(store, m.body_id).await?;
+            let term = crate::congress::term(store, m.term_id).await?;
+            let input = ActivityInput {
+                kind: "attendance".into(),
+                on: m.on_date.clone(),
+                place: m.place.clone(),
+                summary: format!("列席{}", m.title),
+                delegates: vec![delegate],
+                ..Default::default()
+            };
+            // a meeting checked into ahead of its day counts from its day
+            let v = input.validate(change.today().max(lianxin_domain::error::parse_date(&m.on_date).unwrap_or(change.today())))?;
+            let act = crate::duty::record(store, &body, &term, &v, change).await?;
+            q(
+                "UPDATE meeting_attendees SET activity_id = $1 WHERE tenant_id = $2 AND meeting_id = $3 AND delegate_id = $4",
+                [act.id.into(), m.tenant_id.into(), m.id.into(), delegate.into()],
+            )
+            .execute(&store.pool)
+            .await?;
+        }
+        (None, false) => {}
+    }
     Ok(())
 }
 

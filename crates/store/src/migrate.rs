@@ -153,6 +153,7 @@ CREATE TABLE inquiries (
 CREATE INDEX inquiries_by_meeting ON inquiries (tenant_id, meeting_id);
 CREATE INDEX inquiries_by_id ON inquiries (id);
 ALTER TABLE votes ADD COLUMN mode TEXT NOT NULL DEFAULT 'electronic';
+ALTER TABLE meeting_attendees ADD COLUMN activity_id BIGINT;
 CREATE TABLE paper_entries (
     tenant_id BIGINT NOT NULL,
     vote_id BIGINT NOT NULL,

@@ -1531,3 +1531,41 @@ db_test!(inquiries_are_answered_then_published_and_the_asker_is_told, |store| as
     assert_eq!(inquiries::list(&store, &m).await.unwrap().len(), 1);
     assert!(audit::verify(&store).await.unwrap().is_ok());
 });
+
+db_test!(attending_without_a_vote_counts_in_the_duty_file, |store| async move {
+    use lianxin_store::{duty, meetings};
+    let t = town(&store).await;
+    let d =
+        congress::add_delegate(&store, &t.term, &DelegateInput { person_id: t.people[0].id, category: "farmer".into(), ..Default::default() }, &ch())
+            .await
+            .unwrap();
+    let plan =
+        meetings::MeetingInput { kind: "plenary".into(), title: "镇党委全委会".into(), on: "2026-11-18".into(), place: "镇政府".into() };
+    let m = meetings::create(&store, &t.body, &t.term, &plan, &ch()).await.unwrap();
+    let attended = || async {
+        q("SELECT a.deleted_at FROM activities a JOIN meeting_attendees m ON m.activity_id = a.id WHERE m.meeting_id = $1", [m.id.into()])
+            .fetch_optional(&store.pool)
+            .await
+            .unwrap()
+            .map(|r| r.oi("deleted_at").is_none())
+    };
+    // present with a vote: not a 列席
+    meetings::set_attendance(&store, &m, d.id, "present", None, "", &ch()).await.unwrap();
+    assert_eq!(attended().await, None);
+    // made a non-voting attendee while present: one activity of that kind
+    meetings::set_attendance(&store, &m, d.id, "present", Some("non_voting"), "", &ch()).await.unwrap();
+    assert_eq!(attended().await, Some(true));
+    let a =
+        q("SELECT activity_id FROM meeting_attendees WHERE meeting_id = $1", [m.id.into()]).fetch_one(&store.pool).await.unwrap().i("activity_id");
+    let act = duty::get(&store, a).await.unwrap();
+    assert_eq!((act.kind.as_str(), act.on_date.as_str(), act.summary.as_str()), ("attendance", "2026-11-18", "列席镇党委全委会"));
+    assert_eq!(act.delegates.iter().map(|x| x.0).collect::<Vec<_>>(), vec![d.id]);
+    // checked in again: still one; sent away: set aside; back: counted again
+    meetings::set_attendance(&store, &m, d.id, "present", None, "", &ch()).await.unwrap();
+    meetings::set_attendance(&store, &m, d.id, "expected", None, "", &ch()).await.unwrap();
+    assert_eq!(attended().await, Some(false));
+    meetings::set_attendance(&store, &m, d.id, "present", None, "", &ch()).await.unwrap();
+    assert_eq!(attended().await, Some(true));
+    assert_eq!(q("SELECT COUNT(*) AS n FROM activities WHERE kind = 'attendance'", []).fetch_one(&store.pool).await.unwrap().i("n"), 1);
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});

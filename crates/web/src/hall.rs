@@ -118,7 +118,35 @@ pub async fn screen_state(state: &AppState, m: &Meeting) -> WebResult<serde_json
     // the attendance is read once for all the meeting's votes
     for x in meetings::votes(&state.store, m).await? {
         let voted = meetings::voted(&state.store, &x).await?;
-        votes.push(serde_json::json!({"title": x.title, "status": x.status, "voted": voted, "of": att.present, "result": x.result}));
+        votes.push(
+            serde_json::json!({"title": x.title, "status": x.status, "voted": voted, "of": att.present, "result": x.result.as_ref().map(on_screen)}),
+        );
     }
     Ok(serde_json::json!({"expected": att.expected, "present": att.present, "leave": att.leave, "votes": votes}))
+}
+
+/// A result as the screen shows it: per item its counts and whether it passed (the reasons
+/// are on the vote's page), so every screen's update stays small.
+fn on_screen(r: &serde_json::Value) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = r["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| {
+                    let mut o = serde_json::json!({"item": i["item"], "yes": i["yes"]});
+                    for k in ["no", "abstain", "counts"] {
+                        if !i[k].is_null() {
+                            o[k] = i[k].clone();
+                        }
+                    }
+                    if let Some(p) = i["decision"]["passed"].as_bool() {
+                        o["passed"] = p.into();
+                    }
+                    o
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::json!({"ballots": r["ballots"], "void": r["void"], "items": items})
 }

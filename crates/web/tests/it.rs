@@ -12,7 +12,7 @@ use lianxin_store::testkit::TestDb;
 use lianxin_store::{audit, demo, users, Change, Store};
 use lianxin_web::clock::FixedClock;
 use lianxin_web::{AppState, Config};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -650,6 +650,7 @@ both!(requests, request_journey);
 both!(evaluation, evaluation_journey);
 both!(reception, reception_journey);
 both!(meetings, meeting_journey);
+both!(meeting_work, meeting_work_journey);
 
 /// A delegate records an activity from the phone form; the office sets seed 002's rules,
 /// sees who is behind, records for a group with ticked delegates; the duty file counts it.
@@ -1085,7 +1086,7 @@ async fn meeting_journey(app: &App) {
     // the connection dropped and the phone sent it again: still one ballot
     let again = app.post_form(Some("delegate"), &format!("/votes/{vid}/cast"), "m0=no").await;
     assert!(again.body.contains("您已投过票"), "{}", again.body);
-    assert_eq!(q("SELECT COUNT(*) AS n FROM ballots", []).fetch_one(&store.pool).await.unwrap().i("n"), 1);
+    assert_eq!(q("SELECT COUNT(*) AS n FROM ballots WHERE vote_id = $1", [vid.into()]).fetch_one(&store.pool).await.unwrap().i("n"), 1);
     // while open: progress but no result, no ballots
     let screen = app.get(Some("office"), &format!("/meetings/{mid}/screen.json")).await;
     assert!(screen.body.contains("\"voted\":1") && screen.body.contains("\"result\":null"), "{}", screen.body);
@@ -1128,5 +1129,169 @@ async fn meeting_journey(app: &App) {
         .await
         .unwrap();
     assert_eq!((role.s("role").as_str(), role.s("status").as_str()), ("non_voting", "present"));
+    assert!(audit::verify(store).await.unwrap().is_ok());
+}
+
+/// A meeting's work besides phone votes: the agenda and its documents handed out, a group's
+/// deliberation gathered for the presidium, a draft resolution voted (with a ballot pass over
+/// the API) and published, an inquiry answered and published, a paper vote entered by two
+/// tellers; the public page shows what was published and nothing else.
+async fn meeting_work_journey(app: &App) {
+    let i = &app.ids;
+    let store = &app.state.store;
+    let r = app
+        .post_form(Some("office"), &format!("/bodies/{}/meetings", i.town_body), "kind=annual&title=第六次年会&on=2026-11-18&place=镇会议中心")
+        .await;
+    let mid: i64 = r.location.trim_start_matches("/meetings/").parse().unwrap();
+    // the agenda: a report with its document, handed out; a draft resolution
+    assert_eq!(
+        app.post_form(Some("delegate"), &format!("/meetings/{mid}/agenda"), "kind=report&title=镇党委工作报告").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post_form(Some("office"), &format!("/meetings/{mid}/agenda"), "kind=report&title=").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = app.post_form(Some("office"), &format!("/meetings/{mid}/agenda"), "kind=report&title=镇党委工作报告&presenter=镇党委").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let report = r.location.clone();
+    let item: i64 = report.rsplit('/').next().unwrap().parse().unwrap();
+    lianxin_store::agenda::attach(
+        store,
+        &lianxin_store::agenda::get(store, item).await.unwrap(),
+        lianxin_store::files::check("工作报告.txt", "过去一年".as_bytes().to_vec()).unwrap(),
+        &Change::new(None, "测试", NOW),
+    )
+    .await
+    .unwrap();
+    assert_eq!(app.post_form(Some("office"), &format!("{report}/distribute"), "").await.status, StatusCode::SEE_OTHER);
+    let page = app.get(Some("delegate"), &report).await;
+    assert!(page.body.contains("工作报告.txt"), "the delegate sees the document");
+    let fid =
+        q("SELECT id FROM attachments WHERE owner = 'agenda_item' AND owner_id = $1", [item.into()]).fetch_one(&store.pool).await.unwrap().i("id");
+    assert_eq!(app.get(Some("delegate"), &format!("{report}/files/{fid}")).await.body, "过去一年");
+    assert_eq!(app.get(Some("xisa.delegate"), &format!("{report}/files/{fid}")).await.status, StatusCode::FORBIDDEN);
+    let (_, notices) = app.api(Some("delegate"), "GET", "/api/v1/notices", None).await;
+    assert!(notices["items"].as_array().unwrap().iter().any(|n| n["kind"] == "meeting_documents"), "{notices}");
+    let r =
+        app.post_form(Some("office"), &format!("/meetings/{mid}/agenda"), "kind=draft_resolution&title=关于镇党委工作报告的决议&body=会议同意").await;
+    let draft = r.location.clone();
+    assert_eq!(
+        app.post_form(Some("office"), &format!("{draft}/deliberation"), "group=第一组&opinions=同意%0A建议增加财务公开").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let summary = app.get(Some("office"), &format!("/meetings/{mid}/deliberations")).await;
+    assert!(summary.body.contains("建议增加财务公开") && summary.body.contains("第一组"), "{}", summary.body.chars().take(2000).collect::<String>());
+    let xlsx = app.get(Some("office"), &format!("/meetings/{mid}/deliberations?format=xlsx")).await;
+    assert!(xlsx.content_type.contains("spreadsheetml"));
+    // R-K4: put to the vote only after deliberation
+    assert_eq!(
+        app.post_form(Some("office"), &format!("{draft}/step"), "action=put_to_vote&method=party_branch_resolution").await.status,
+        StatusCode::CONFLICT
+    );
+    app.post_form(Some("office"), &format!("{draft}/step"), "action=deliberate").await;
+    let r = app.post_form(Some("office"), &format!("{draft}/step"), "action=put_to_vote&method=party_branch_resolution").await;
+    assert!(r.location.starts_with("/votes/"), "{}", r.body);
+    let vid: i64 = r.location.trim_start_matches("/votes/").parse().unwrap();
+    // everyone present votes with a pass over the API
+    let town = q("SELECT id FROM delegates WHERE term_id = $1 AND status = 'active'", [i.town_term.into()]).fetch_all(&store.pool).await.unwrap();
+    let m = lianxin_store::meetings::get(store, mid).await.unwrap();
+    for d in &town {
+        lianxin_store::meetings::set_attendance(store, &m, d.i("id"), "present", None, "", &Change::new(None, "测试", NOW)).await.unwrap();
+    }
+    app.post_form(Some("office"), &format!("/votes/{vid}/open"), "").await;
+    let (status, pass) = app.api(Some("delegate"), "GET", &format!("/api/v1/meetings/{mid}/pass"), None).await;
+    assert_eq!(status, StatusCode::OK, "{pass}");
+    let pass = pass["pass"].as_str().unwrap().to_string();
+    assert_eq!(app.api(Some("unit"), "GET", &format!("/api/v1/meetings/{mid}/pass"), None).await.0, StatusCode::FORBIDDEN);
+    let cast = |p: &str, c: Value| json!({"pass": p, "choices": c});
+    let (s1, _) = app.api(Some("delegate"), "POST", &format!("/api/v1/votes/{vid}/cast"), Some(cast("1.2.3.abc", json!(["yes"])))).await;
+    assert_eq!(s1, StatusCode::CONFLICT, "a made-up pass");
+    let (s2, _) = app.api(Some("delegate2"), "POST", &format!("/api/v1/votes/{vid}/cast"), Some(cast(&pass, json!(["yes"])))).await;
+    assert_eq!(s2, StatusCode::CONFLICT, "another sign-in's pass");
+    let (s3, _) = app.api(Some("delegate"), "POST", &format!("/api/v1/votes/{vid}/cast"), Some(cast(&pass, json!(["maybe"])))).await;
+    assert_eq!(s3, StatusCode::BAD_REQUEST);
+    let (s4, r4) = app.api(Some("delegate"), "POST", &format!("/api/v1/votes/{vid}/cast"), Some(cast(&pass, json!(["yes"])))).await;
+    assert_eq!((s4, r4["status"].as_str()), (StatusCode::OK, Some("in")), "{r4}");
+    let (_, r5) = app.api(Some("delegate"), "POST", &format!("/api/v1/votes/{vid}/cast"), Some(cast(&pass, json!(["no"])))).await;
+    assert_eq!(r5["status"], "already_in");
+    // the ballot page carries a pass for the cookie it was opened with
+    let ballot = app.get(Some("delegate2"), &format!("/votes/{vid}")).await;
+    assert!(ballot.body.contains("name=\"pass\""), "{}", ballot.body.chars().take(2000).collect::<String>());
+    let (_, pass2) = app.api(Some("delegate2"), "GET", &format!("/api/v1/meetings/{mid}/pass"), None).await;
+    app.api(Some("delegate2"), "POST", &format!("/api/v1/votes/{vid}/cast"), Some(cast(pass2["pass"].as_str().unwrap(), json!(["yes"])))).await;
+    let (_, v) = app.api(Some("office"), "GET", &format!("/api/v1/votes/{vid}"), None).await;
+    assert_eq!((v["voted"].as_u64(), v["result"].is_null()), (Some(2), true), "{v}");
+    // the rest of the hall votes yes
+    let x = lianxin_store::meetings::vote(store, vid).await.unwrap();
+    for d in &town {
+        let _ = lianxin_store::meetings::cast(
+            store,
+            &x,
+            d.i("id"),
+            &lianxin_domain::ballot::Choices::Marks(vec![lianxin_domain::ballot::Mark::Yes]),
+            &Change::new(None, "测试", NOW),
+        )
+        .await
+        .unwrap();
+    }
+    app.post_form(Some("office"), &format!("/votes/{vid}/close"), "").await;
+    // the result decides: it is recorded from the vote, never typed against it
+    let (_, v) = app.api(Some("office"), "GET", &format!("/api/v1/votes/{vid}"), None).await;
+    assert_eq!(v["result"]["items"][0]["decision"]["passed"], true, "{v}");
+    assert_eq!(app.post_form(Some("office"), &format!("{draft}/step"), "action=failed").await.status, StatusCode::CONFLICT);
+    assert_eq!(app.post_form(Some("office"), &format!("{draft}/step"), "action=passed").await.status, StatusCode::SEE_OTHER);
+    app.post_form(Some("office"), &format!("{draft}/step"), "action=publish&text=测试决议全文:同意报告").await;
+    // an inquiry: put by the delegate, answered and published by the office
+    assert_eq!(
+        app.post_form(
+            Some("xisa.delegate"),
+            &format!("/meetings/{mid}/inquiries"),
+            "kind=inquiry&mode=on_site&addressee=镇纪委&question=村级财务公开为何延迟"
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app
+        .post_form(
+            Some("delegate"),
+            &format!("/meetings/{mid}/inquiries"),
+            "kind=inquiry&mode=on_site&addressee=镇财政所&question=村级财务公开为何延迟三个月",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let qid = q("SELECT id FROM inquiries WHERE meeting_id = $1", [mid.into()]).fetch_one(&store.pool).await.unwrap().i("id");
+    assert_eq!(app.post_form(Some("delegate"), &format!("/inquiries/{qid}/answer"), "answer=已补公开").await.status, StatusCode::FORBIDDEN);
+    let public = format!("/public/bodies/{}/meetings", i.town_body);
+    app.post_form(Some("office"), &format!("/inquiries/{qid}/answer"), "answer=测试答复:本周已补公开&answered_by=镇财政所所长").await;
+    assert!(!app.get(None, &public).await.body.contains("测试答复:本周已补公开"), "not public before it is published");
+    app.post_form(Some("office"), &format!("/inquiries/{qid}/publish"), "").await;
+    let shown = app.get(None, &public).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("测试答复:本周已补公开") && shown.body.contains("镇财政所所长"));
+    assert!(shown.body.contains("测试决议全文:同意报告"), "a published resolution is public");
+    // a paper vote: no phone ballots; two tellers enter; a disagreement blocks the count
+    let r = app
+        .post_form(Some("office"), &format!("/meetings/{mid}/votes"), "title=推选监票人&kind=motion&items=&method=party_branch_resolution&mode=paper")
+        .await;
+    let pid: i64 = r.location.trim_start_matches("/votes/").parse().unwrap();
+    app.post_form(Some("office"), &format!("/votes/{pid}/open"), "").await;
+    let (sp, _) = app.api(Some("delegate"), "POST", &format!("/api/v1/votes/{pid}/cast"), Some(cast(&pass, json!(["yes"])))).await;
+    assert_eq!(sp, StatusCode::CONFLICT, "paper votes take no phone ballots");
+    let n = town.len();
+    let piles = |yes: usize| format!("issued={n}&returned={n}&void=1&piles=赞成+{yes}%0A反对+{}", n - 1 - yes);
+    assert_eq!(
+        app.post_form(Some("office"), &format!("/votes/{pid}/paper"), "issued=3&returned=3&void=0&piles=赞成+2").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(app.post_form(Some("office"), &format!("/votes/{pid}/paper"), &piles(n - 3)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.post_form(Some("admin"), &format!("/votes/{pid}/paper"), &piles(n - 4)).await.status, StatusCode::SEE_OTHER);
+    assert!(app.get(Some("office"), &format!("/votes/{pid}")).await.body.contains("不一致"));
+    assert_eq!(app.post_form(Some("office"), &format!("/votes/{pid}/close"), "").await.status, StatusCode::CONFLICT);
+    app.post_form(Some("admin"), &format!("/votes/{pid}/paper"), &piles(n - 3)).await;
+    assert_eq!(app.post_form(Some("office"), &format!("/votes/{pid}/close"), "").await.status, StatusCode::SEE_OTHER);
+    let (_, pv) = app.api(Some("office"), "GET", &format!("/api/v1/votes/{pid}"), None).await;
+    assert_eq!((pv["result"]["items"][0]["yes"].as_u64(), pv["result"]["paper"]["void"].as_u64()), (Some(n as u64 - 3), Some(1)), "{pv}");
     assert!(audit::verify(store).await.unwrap().is_ok());
 }

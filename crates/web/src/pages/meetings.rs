@@ -188,6 +188,8 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
         }
         if pt.office {
             p.actions.push(Link::new(format!("/meetings/{id}/door"), lang.pick("打印签到二维码", "Print the check-in code")));
+            p.actions
+                .push(Link::new(format!("/public/bodies/{}/meetings", body.id), lang.pick("公开的决议与答复", "Public resolutions and answers")));
         }
         let mut ap = Panel::titled(lang.pick("出席情况", "Attendance"));
         ap.table = Some(Table {
@@ -260,6 +262,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
             ));
             p.panels.push(leave);
         }
+        p.panels.extend(super::agenda::meeting_panels(&state, &v, &m, &pt).await?);
         let votes = meetings::votes(&state.store, &m).await?;
         let mut vp = Panel::titled(lang.pick("表决事项", "Votes"));
         vp.table = Some(Table {
@@ -554,6 +557,15 @@ pub async fn show_vote(State(state): State<AppState>, v: Viewer, headers: axum::
                     ..Default::default()
                 });
             }
+            VoteStatus::Open if x.paper => {
+                p.panels.extend(paper_panels(&state, &v, &x, pt.office).await?);
+                if pt.office {
+                    let mut f =
+                        Form::post(format!("/votes/{id}/close"), &v.csrf, lang.pick("按一致的录入计票", "Count by the agreed entries"), vec![]);
+                    f.confirm = Some(lang.pick("计票后不能再录入,确定吗?", "No entry can be changed after the count. Count now?").into());
+                    p.panels.push(Panel { form: Some(f), ..Default::default() });
+                }
+            }
             VoteStatus::Open => {
                 if let Some(me) = pt.delegate {
                     if meetings::has_voted(&state.store, &x, me).await? {
@@ -583,6 +595,123 @@ pub async fn show_vote(State(state): State<AppState>, v: Viewer, headers: axum::
             _ => {}
         }
         Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
+
+/// A paper vote's tellers' entries: who entered, whether the two agree, and the office's
+/// form to enter (a teller sees their own entry, not the other's, until both are in).
+async fn paper_panels(state: &AppState, v: &Viewer, x: &Vote, office: bool) -> WebResult<Vec<Panel>> {
+    let lang = v.lang;
+    let slots = meetings::paper_entries(&state.store, x).await?;
+    let me = v.user()?.user_id;
+    let mut sp = Panel::titled(lang.pick("纸质选票:两位计票人分别录入", "Paper ballots: two tellers enter them apart"));
+    let both = slots.len() == 2;
+    sp.table = Some(Table {
+        headers: vec![
+            lang.pick("录入", "Entry").into(),
+            lang.pick("计票人", "Teller").into(),
+            lang.pick("发出/收回/废票", "Issued / returned / void").into(),
+            lang.pick("各类选票", "Piles").into(),
+        ],
+        rows: slots
+            .iter()
+            .map(|s| {
+                let shown = both || s.teller_id == Some(me);
+                vec![
+                    Cell::text(if s.slot == "a" { lang.pick("第一遍", "First") } else { lang.pick("第二遍", "Second") }),
+                    Cell::text(&s.teller_name),
+                    Cell::text(if shown { format!("{} / {} / {}", s.entry.issued, s.entry.returned, s.entry.void) } else { "—".into() }),
+                    Cell::text(if shown {
+                        s.entry.patterns.iter().map(|(c, n)| format!("{} × {n}", describe(lang, x, c))).collect::<Vec<_>>().join(";")
+                    } else {
+                        lang.pick("(另一位计票人录入后显示)", "(shown once both are in)").into()
+                    }),
+                ]
+            })
+            .collect(),
+        empty: lang.pick("还没有录入", "Nothing entered yet").into(),
+    });
+    if both {
+        let diff = slots[0].entry.differences(&slots[1].entry);
+        sp.note = if diff.is_empty() {
+            lang.pick("两次录入一致,可以计票。", "The two entries agree: the vote can be counted.").into()
+        } else {
+            format!("{}{}", lang.pick("两次录入不一致,请核对更正:", "The entries differ; check and correct: "), diff.join(";"))
+        };
+    }
+    let mut out = vec![sp];
+    if office {
+        let mine = slots.iter().find(|s| s.teller_id == Some(me)).map(|s| &s.entry);
+        let example = match x.question.kind {
+            VoteKind::Motion => x.question.items.iter().map(|_| "赞成").collect::<Vec<_>>().join(" ") + " 30",
+            VoteKind::Choice => format!("{} 15", x.question.items.iter().take(x.question.max_choices).cloned().collect::<Vec<_>>().join(" ")),
+            VoteKind::Appraisal => x.question.items.iter().map(|_| "称职").collect::<Vec<_>>().join(" ") + " 8",
+        };
+        let piles =
+            mine.map(|e| e.patterns.iter().map(|(c, n)| format!("{} {n}", pile_marks(x, c))).collect::<Vec<_>>().join("\n")).unwrap_or_default();
+        let n = |e: Option<&lianxin_domain::meeting::PaperEntry>, f: fn(&lianxin_domain::meeting::PaperEntry) -> u64| {
+            e.map(|e| f(e).to_string()).unwrap_or_default()
+        };
+        let mut ep = Panel::titled(lang.pick("录入我清点的结果", "Enter my count"));
+        ep.form = Some(Form::post(
+            format!("/votes/{}/paper", x.id),
+            &v.csrf,
+            tx(lang, "save"),
+            vec![
+                Field::new("number", "issued", lang.pick("发出选票", "Ballots handed out"), n(mine, |e| e.issued)).required(),
+                Field::new("number", "returned", lang.pick("收回选票", "Ballots returned"), n(mine, |e| e.returned)).required(),
+                Field::new("number", "void", lang.pick("废票", "Void"), n(mine, |e| e.void)).required(),
+                Field::new("textarea", "piles", lang.pick("有效票分类及张数(每行一类)", "Valid ballots by pile, one pile a line"), piles)
+                    .required()
+                    .hint(format!("{}{example}", lang.pick("例:", "e.g. "))),
+            ],
+        ));
+        out.push(ep);
+    }
+    Ok(out)
+}
+
+/// A pile's marks as a teller types them (see `parse_piles`): 赞成 反对, 张三 王五, 优秀 称职.
+fn pile_marks(x: &Vote, canonical: &str) -> String {
+    match Choices::parse(x.question.kind, canonical) {
+        Some(Choices::Marks(m)) => m.iter().map(|k| k.label().zh).collect::<Vec<_>>().join(" "),
+        Some(Choices::Chosen(c)) if c.is_empty() => "空白".into(),
+        Some(Choices::Chosen(c)) => c.iter().filter_map(|i| x.question.items.get(*i).cloned()).collect::<Vec<_>>().join(" "),
+        Some(Choices::Grades(g)) => g.iter().map(|k| GRADES.get(usize::from(*k)).copied().unwrap_or("?")).collect::<Vec<_>>().join(" "),
+        None => canonical.to_string(),
+    }
+}
+
+/// A teller enters their count of a paper vote.
+pub async fn enter_paper(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, body: Bytes) -> Response {
+    let r = async {
+        let f = pairs(&body);
+        v.check_csrf(one(&f, "_csrf"))?;
+        let (x, _, _, pt) = vote_part(&state, &v, id).await?;
+        if !pt.office {
+            return Err(WebError::Forbidden);
+        }
+        let num = |name: &str| -> WebResult<u64> {
+            one(&f, name).trim().parse().map_err(|_| {
+                WebError::from(lianxin_domain::DomainError::invalid(lianxin_domain::FieldError::new(
+                    name,
+                    "number",
+                    "请填写张数(整数)",
+                    "enter a whole number",
+                )))
+            })
+        };
+        let entry = lianxin_domain::meeting::PaperEntry {
+            issued: num("issued")?,
+            returned: num("returned")?,
+            void: num("void")?,
+            patterns: lianxin_domain::meeting::parse_piles(&x.question, one(&f, "piles"))?,
+        };
+        let me = v.user()?.user_id;
+        meetings::enter_paper(&state.store, &x, me, &entry, &v.change(&state)?).await?;
+        Ok(see_other(&format!("/votes/{id}")))
     }
     .await;
     page(&v, r)
@@ -843,12 +972,12 @@ pub async fn screen(State(state): State<AppState>, v: Viewer, Path(id): Path<i64
 <body><h1>{title}</h1><div class="row"><div><div class="n" id="expected">{expected}</div><div class="l">{l_expected}</div></div><div><div class="n" id="present">{present}</div><div class="l">{l_present}</div></div></div>
 <div id="votes"></div>
 <script>
-const L={{open:"{l_open}",closed:"{l_closed}",draft:"{l_draft}",voted:"{l_voted}"}};
+const L={{open:"{l_open}",closed:"{l_closed}",draft:"{l_draft}",voted:"{l_voted}",passed:"{l_passed}",failed:"{l_failed}",void:"{l_void}"}};
 function draw(s){{document.getElementById('expected').textContent=s.expected;document.getElementById('present').textContent=s.present;
 const box=document.getElementById('votes');box.textContent='';
 for(const v of s.votes){{const d=document.createElement('div');let t=v.title+' · '+(L[v.status]||v.status);
 if(v.status==='open')t+=' · '+L.voted+' '+v.voted+' / '+v.of;
-if(v.status==='closed'&&v.result)t+=' · '+v.result.items.map(i=>i.item+' '+(i.counts?i.counts.join('/'):(i.no===undefined?i.yes:i.yes+'/'+i.no+'/'+i.abstain))).join(';');
+if(v.status==='closed'&&v.result)t+=' · '+(v.result.void?L.void:v.result.items.map(i=>i.item+' '+(i.counts?i.counts.join('/'):(i.no===undefined?i.yes:i.yes+'/'+i.no+'/'+i.abstain))+(i.passed===true?' '+L.passed:i.passed===false?' '+L.failed:'')).join(';'));
 d.textContent=t;box.appendChild(d);}}}}
 draw({state});
 if(window.EventSource){{const es=new EventSource('/meetings/{id}/screen/events');es.onmessage=e=>draw(JSON.parse(e.data));}}
@@ -863,6 +992,9 @@ if(window.EventSource){{const es=new EventSource('/meetings/{id}/screen/events')
             l_closed = lang.pick("已结束", "closed"),
             l_draft = lang.pick("未开始", "not open"),
             l_voted = lang.pick("已投", "voted"),
+            l_passed = lang.pick("通过", "passed"),
+            l_failed = lang.pick("未通过", "not passed"),
+            l_void = lang.pick("表决无效", "void"),
             state = s.to_string().replace("</", "<\\/"),
         );
         Ok(axum::response::Html(html).into_response())

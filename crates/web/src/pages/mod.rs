@@ -2,6 +2,7 @@
 //! data belongs to before it reads or writes anything.
 
 mod account;
+mod agenda;
 pub(crate) mod cards;
 mod congress;
 mod duty;
@@ -63,6 +64,19 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/leave", post(meetings::leave))
         .route("/meetings/{id}/role", post(meetings::set_role))
         .route("/meetings/{id}/votes", post(meetings::create_vote))
+        .route("/meetings/{id}/agenda", post(agenda::add_item))
+        .route("/meetings/{id}/agenda/{iid}", get(agenda::item))
+        .route("/meetings/{id}/agenda/{iid}/files", post(agenda::upload))
+        .route("/meetings/{id}/agenda/{iid}/files/{fid}", get(agenda::download))
+        .route("/meetings/{id}/agenda/{iid}/distribute", post(agenda::distribute))
+        .route("/meetings/{id}/agenda/{iid}/deliberation", post(agenda::deliberate))
+        .route("/meetings/{id}/agenda/{iid}/step", post(agenda::step))
+        .route("/meetings/{id}/deliberations", get(agenda::deliberations))
+        .route("/meetings/{id}/inquiries", get(agenda::inquiries).post(agenda::ask))
+        .route("/inquiries/{id}/answer", post(agenda::answer))
+        .route("/inquiries/{id}/publish", post(agenda::publish))
+        .route("/public/bodies/{id}/meetings", get(agenda::public_page))
+        .route("/votes/{id}/paper", post(meetings::enter_paper))
         .route("/meetings/{id}/screen", get(meetings::screen))
         .route("/meetings/{id}/screen.json", get(meetings::screen_json))
         .route("/meetings/{id}/screen/events", get(meetings::screen_events))
