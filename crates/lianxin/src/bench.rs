@@ -130,6 +130,8 @@ pub(crate) async fn start_server(db_url: &str) -> Result<(tokio::process::Child,
     let mut child = tokio::process::Command::new(exe)
         .args(["--database-url", db_url, "serve", "--listen", &format!("127.0.0.1:{port}")])
         .stdout(std::process::Stdio::null())
+        // errors only: a loaded server's warnings (slow pool waits) would drown the report
+        .env("LIANXIN_LOG", std::env::var("LIANXIN_BENCH_SERVER_LOG").unwrap_or_else(|_| "error".into()))
         .kill_on_drop(true)
         .spawn()?;
     for _ in 0..300 {

@@ -1,7 +1,7 @@
-//! A crash during a vote (issue 5): forty delegates vote over HTTP against a real server on a
-//! SQLite file; the server is killed with SIGKILL while ballots are arriving and started again;
-//! every ballot that was acknowledged with a receipt is still in the box, and no delegate has
-//! two. Talks only to 127.0.0.1; bounded in count and time.
+//! A crash during a vote (issue 5): forty delegates vote over HTTP against a real server, on a
+//! SQLite file and on PostgreSQL; the server is killed with SIGKILL while ballots are arriving
+//! and started again; every ballot that was acknowledged with a receipt is still in the box,
+//! and no delegate has two. Talks only to 127.0.0.1; bounded in count and time.
 
 use lianxin_domain::access::Role;
 use lianxin_domain::ballot::{Question, VoteMode};
@@ -58,11 +58,24 @@ async fn cast(port: u16, vote: i64, k: usize) -> Option<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_ballots_survive_a_killed_server() {
+async fn acknowledged_ballots_survive_a_killed_server_on_sqlite() {
     sqlx::any::install_default_drivers();
     let dir = std::env::temp_dir().join(format!("lianxin-crash-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("lx.db").display());
+    crash_during_a_vote(&url, 41_000).await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_ballots_survive_a_killed_server_on_postgres() {
+    let Some(db) = lianxin_store::testkit::TestDb::postgres().await else { return };
+    crash_during_a_vote(&db.url, 43_000).await;
+    db.drop_db().await;
+}
+
+async fn crash_during_a_vote(url: &str, base_port: u16) {
+    let url = url.to_string();
     let built =
         Command::new(env!("CARGO_BIN_EXE_lianxin")).args(["--database-url", &url, "demo", "--no-serve"]).stdout(Stdio::null()).status().unwrap();
     assert!(built.success());
@@ -107,7 +120,7 @@ async fn acknowledged_ballots_survive_a_killed_server() {
     let vote = meetings::open_vote(&store, &vote, &change).await.unwrap();
 
     // the first half votes; the server is killed while the second half is sending
-    let port = 41_000 + (std::process::id() % 2000) as u16;
+    let port = base_port + (std::process::id() % 2000) as u16;
     let mut server = start(&url, port);
     wait_up(port).await;
     let mut receipts: Vec<(usize, String)> = Vec::new();
@@ -161,5 +174,4 @@ async fn acknowledged_ballots_survive_a_killed_server() {
     let yes = vote.result.as_ref().unwrap()["items"][0]["yes"].as_u64().unwrap();
     assert_eq!(yes as usize, (0..VOTERS).filter(|k| !k.is_multiple_of(3)).count());
     store.close().await;
-    std::fs::remove_dir_all(&dir).ok();
 }

@@ -22,10 +22,11 @@ use tokio::sync::{mpsc, oneshot};
 /// The most casts written in one transaction (bounded so one statement's parameters stay
 /// within both databases' limits once split into chunks, and one commit stays short).
 const MAX_BATCH: usize = 2048;
-/// Rows per multi-row INSERT (six values each).
-const ROWS_PER_INSERT: usize = 500;
+/// Rows per multi-row INSERT: sqlx's cost per bound value grows with the statement, so
+/// statements of 100 rows write a batch of 2,000 ballots about twice as fast as of 500.
+const ROWS_PER_INSERT: usize = 100;
 /// Ids per `IN (…)` list.
-const IDS_PER_LIST: usize = 1000;
+const IDS_PER_LIST: usize = 250;
 
 /// How a cast ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +99,10 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
             }
         }
         let subs: Vec<&Submission> = batch.iter().map(|j| &j.s).collect();
-        match write_batch(&pool, &subs).await {
+        let started = std::time::Instant::now();
+        let written = write_batch(&pool, &subs).await;
+        tracing::debug!(ballots = subs.len(), ms = started.elapsed().as_secs_f64() * 1000.0, "ballot batch committed");
+        match written {
             Ok(outcomes) => {
                 for (j, o) in batch.into_iter().zip(outcomes) {
                     let _ = j.reply.send(Ok(o));
@@ -156,29 +160,36 @@ async fn write_vote(conn: &mut AnyConnection, group: &[&Submission]) -> Result<V
         first_of.entry(s.delegate).or_insert(i);
     }
     let delegates: Vec<Id> = first_of.keys().copied().collect();
-    let mut rolled = BTreeSet::new();
+    // who of the batch may not vote now: already on the roll, or not present with a vote.
+    // Only these exceptions come back (usually none); the vote's lock taken above keeps
+    // every other batch of this vote waiting, so what is checked here holds at the insert.
+    let (mut already, mut barred) = (BTreeSet::new(), BTreeSet::new());
     for ids in delegates.chunks(IDS_PER_LIST) {
-        let mut qq = Q::new("INSERT INTO vote_roll (tenant_id, vote_id, delegate_id) SELECT tenant_id, ");
+        let mut qq = Q::new("WITH b (d) AS (VALUES ");
+        for (i, d) in ids.iter().enumerate() {
+            qq.push(if i == 0 { "(?)" } else { ", (?)" }, [(*d).into()]);
+        }
         qq.push(
-            "?, delegate_id FROM meeting_attendees WHERE tenant_id = ? AND meeting_id = ? AND role = 'voting' AND status = 'present' AND delegate_id IN ",
-            [vote.into(), tenant.into(), first.meeting_id.into()],
+            ") SELECT b.d, CAST(CASE WHEN r.delegate_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS already FROM b \
+             LEFT JOIN meeting_attendees a ON a.tenant_id = ? AND a.meeting_id = ? AND a.delegate_id = b.d AND a.role = 'voting' AND a.status = 'present' \
+             LEFT JOIN vote_roll r ON r.tenant_id = ? AND r.vote_id = ? AND r.delegate_id = b.d \
+             WHERE a.delegate_id IS NULL OR r.delegate_id IS NOT NULL",
+            [tenant.into(), first.meeting_id.into(), tenant.into(), vote.into()],
         );
-        qq.push_in(ids);
-        qq.push_raw(" ORDER BY delegate_id ON CONFLICT DO NOTHING RETURNING delegate_id");
         for r in qq.build().fetch_all(&mut *conn).await? {
-            rolled.insert(crate::db::RowExt::i(&r, "delegate_id"));
+            let d = crate::db::RowExt::i(&r, "d");
+            if crate::db::RowExt::i(&r, "already") == 1 {
+                already.insert(d);
+            } else {
+                barred.insert(d);
+            }
         }
     }
-    let missed: Vec<Id> = delegates.iter().copied().filter(|d| !rolled.contains(d)).collect();
-    let mut already = BTreeSet::new();
-    for ids in missed.chunks(IDS_PER_LIST) {
-        let mut qq = Q::new("SELECT delegate_id FROM vote_roll WHERE tenant_id = ");
-        qq.push("? AND vote_id = ? AND delegate_id IN ", [tenant.into(), vote.into()]);
-        qq.push_in(ids);
-        for r in qq.build().fetch_all(&mut *conn).await? {
-            already.insert(crate::db::RowExt::i(&r, "delegate_id"));
-        }
-    }
+    let rolled: BTreeSet<Id> = delegates.iter().copied().filter(|d| !already.contains(d) && !barred.contains(d)).collect();
+    // the roll in delegate order; its key refuses a second entry, so a slip here fails the
+    // whole batch rather than let a ballot in without its roll entry
+    let roll: Vec<[V; 3]> = rolled.iter().map(|d| [tenant.into(), vote.into(), (*d).into()]).collect();
+    insert_rows(&mut *conn, "INSERT INTO vote_roll (tenant_id, vote_id, delegate_id) VALUES", &roll, ROWS_PER_INSERT).await?;
     let mut rows: Vec<(&str, [V; 6])> = first_of
         .iter()
         .filter(|(d, _)| rolled.contains(*d))

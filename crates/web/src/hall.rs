@@ -22,7 +22,7 @@ pub const PASS_TTL_MS: i64 = 12 * 3600 * 1000;
 #[derive(Default)]
 pub struct Hall {
     pass_key: OnceCell<Vec<u8>>,
-    votes: Mutex<HashMap<Id, Arc<Vote>>>,
+    votes: Mutex<HashMap<Id, Arc<OnceCell<Arc<Vote>>>>>,
     screens: Mutex<HashMap<Id, Screen>>,
 }
 
@@ -48,16 +48,22 @@ impl Hall {
     /// A vote as far as casting needs it (its question, meeting and secrecy never change;
     /// whether it is open is decided where the ballot is written).
     pub async fn vote(&self, state: &AppState, id: Id) -> WebResult<Arc<Vote>> {
-        if let Some(v) = self.votes.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
-            return Ok(v.clone());
+        // a hall opens a vote and two thousand phones ask at once: one of them reads it
+        let cell = {
+            let mut map = self.votes.lock().unwrap_or_else(|e| e.into_inner());
+            if map.len() > 10_000 {
+                map.clear();
+            }
+            map.entry(id).or_default().clone()
+        };
+        let v = cell.get_or_try_init(|| async { meetings::vote(&state.store, id).await.map(Arc::new) }).await;
+        match v {
+            Ok(v) => Ok(v.clone()),
+            Err(e) => {
+                self.votes.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+                Err(e.into())
+            }
         }
-        let v = Arc::new(meetings::vote(&state.store, id).await?);
-        let mut map = self.votes.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 10_000 {
-            map.clear();
-        }
-        map.insert(id, v.clone());
-        Ok(v)
     }
 
     /// Asks the meeting's screens to refresh now (after a check-in or a ballot here).
