@@ -3,6 +3,8 @@
 //! and started again; every ballot that was acknowledged with a receipt is still in the box,
 //! and no delegate has two. Talks only to 127.0.0.1; bounded in count and time.
 
+#![allow(clippy::unwrap_used)]
+
 use lianxin_domain::access::Role;
 use lianxin_domain::ballot::{Question, VoteMode};
 use lianxin_store::db::{q, Open, RowExt};
