@@ -312,6 +312,7 @@ impl PaperEntry {
 /// person (优秀 / 称职 / 基本称职 / 不称职, or 1–4). "赞成 反对 12", "张三 王五 15", "空白 2".
 pub fn parse_piles(q: &Question, text: &str) -> Result<Vec<(String, u64)>, DomainError> {
     use crate::ballot::{Mark, VoteKind, GRADES};
+    const MEMBER_GRADES: [&str; 4] = ["优秀", "合格", "基本合格", "不合格"];
     let mut out = Vec::new();
     let mut errs = Vec::new();
     for (no, line) in text.lines().enumerate() {
@@ -359,9 +360,11 @@ pub fn parse_piles(q: &Question, text: &str) -> Result<Vec<(String, u64)>, Domai
             VoteKind::Appraisal => marks
                 .iter()
                 .map(|m| {
+                    // either scale's names (R-L1), or 1–4
                     GRADES
                         .iter()
                         .position(|g| g == m)
+                        .or_else(|| MEMBER_GRADES.iter().position(|g| g == m))
                         .or_else(|| m.parse::<usize>().ok().filter(|k| (1..=4).contains(k)).map(|k| k - 1))
                         .map(|k| k as u8)
                 })
@@ -476,7 +479,7 @@ mod tests {
         assert!(parse_piles(&c, "张三 李四 王五 1").is_err(), "over the limit is void");
         assert!(parse_piles(&c, "赵六 1").is_err());
         let a = Question { kind: VoteKind::Appraisal, items: vec!["张书记".into(), "李委员".into()], max_choices: 0 };
-        assert_eq!(parse_piles(&a, "优秀 称职 8\n4 1 1").unwrap(), vec![("0,1".into(), 8), ("3,0".into(), 1)]);
+        assert_eq!(parse_piles(&a, "优秀 称职 8\n4 1 1\n合格 不合格 2").unwrap(), vec![("0,1".into(), 8), ("3,0".into(), 1), ("1,3".into(), 2)]);
         match parse_piles(&q, "赞成 赞成 x\n随便 1") {
             Err(DomainError::Invalid(v)) => assert!(v[0].zh.starts_with("第 1 行") && v[1].zh.starts_with("第 2 行")),
             other => panic!("{other:?}"),

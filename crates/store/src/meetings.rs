@@ -348,6 +348,11 @@ impl Vote {
     pub fn status(&self) -> VoteStatus {
         VoteStatus::from_code(&self.status).unwrap_or(VoteStatus::Draft)
     }
+    /// An appraisal's grades, best first, by the scale it was set up with (R-L1: cadres'
+    /// 优秀/称职/基本称职/不称职, or members' 优秀/合格/基本合格/不合格).
+    pub fn grades(&self) -> [&'static str; 4] {
+        serde_json::from_str::<appraisal::AppraisalConfig>(&self.method).map(|c| c.scale.grades()).unwrap_or(GRADES)
+    }
 }
 
 fn vote_of(r: &sqlx::any::AnyRow) -> Vote {
@@ -617,7 +622,7 @@ async fn count(store: &Store, v: &Vote, invalid: u64) -> Result<serde_json::Valu
             VoteKind::Choice => serde_json::json!({"item": item, "yes": a}),
             // every form grades every target: the participants are those who handed one in
             VoteKind::Appraisal => {
-                let forms = GRADES.iter().zip([a, b, c, d]).map(|(g, n)| (g.to_string(), n)).collect();
+                let forms = v.grades().iter().zip([a, b, c, d]).map(|(g, n)| (g.to_string(), n)).collect();
                 let config = serde_json::from_str(&v.method).unwrap_or_default();
                 let appraised =
                     appraisal::count(&AppraisalInput { participants: t.ballots, forms, target: Some(item.clone()), config, ..Default::default() })?;

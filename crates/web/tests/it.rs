@@ -1271,6 +1271,17 @@ async fn meeting_work_journey(app: &App) {
     assert_eq!(shown.status, StatusCode::OK);
     assert!(shown.body.contains("测试答复:本周已补公开") && shown.body.contains("镇财政所所长"));
     assert!(shown.body.contains("测试决议全文:同意报告"), "a published resolution is public");
+    // party members' 民主评议 uses its own grades (R-L1): 优秀/合格/基本合格/不合格
+    let r = app
+        .post_form(Some("office"), &format!("/meetings/{mid}/votes"), "title=党员民主评议&kind=appraisal&items=王党员&scale=member&mode=secret")
+        .await;
+    let aid: i64 = r.location.trim_start_matches("/votes/").parse().unwrap();
+    app.post_form(Some("office"), &format!("/votes/{aid}/open"), "").await;
+    assert!(app.get(Some("delegate"), &format!("/votes/{aid}")).await.body.contains("基本合格"), "the member scale on the ballot");
+    assert!(app.post_form(Some("delegate"), &format!("/votes/{aid}/cast"), "g0=1").await.body.contains("回执码"));
+    app.post_form(Some("office"), &format!("/votes/{aid}/close"), "").await;
+    let (_, av) = app.api(Some("office"), "GET", &format!("/api/v1/votes/{aid}"), None).await;
+    assert_eq!(av["result"]["items"][0]["appraisal"]["counts"]["合格"], 1, "{av}");
     // a paper vote: no phone ballots; two tellers enter; a disagreement blocks the count
     let r = app
         .post_form(Some("office"), &format!("/meetings/{mid}/votes"), "title=推选监票人&kind=motion&items=&method=party_branch_resolution&mode=paper")

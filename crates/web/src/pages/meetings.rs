@@ -16,8 +16,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use lianxin_domain::access::Permission;
-use lianxin_domain::ballot::{Choices, Mark, Pass, Question, VoteKind, VoteMode, VoteStatus, GRADES};
-use lianxin_domain::counting::appraisal::AppraisalConfig;
+use lianxin_domain::ballot::{Choices, Mark, Pass, Question, VoteKind, VoteMode, VoteStatus};
+use lianxin_domain::counting::appraisal::{AppraisalConfig, Scale};
 use lianxin_domain::counting::decision::METHODS;
 use lianxin_domain::counting::fraction::Fraction;
 use lianxin_domain::lang::Coded;
@@ -309,6 +309,22 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
                         "party_branch_resolution",
                         METHODS.iter().map(|m| (m.to_string(), m.to_string())).collect(),
                     ),
+                    Field::select(
+                        "scale",
+                        lang.pick("测评等次", "Appraisal grades"),
+                        "cadre",
+                        vec![
+                            (
+                                "cadre".into(),
+                                lang.pick("优秀/称职/基本称职/不称职(干部、委员、部门)", "优秀/称职/基本称职/不称职 (cadres, members, departments)")
+                                    .into(),
+                            ),
+                            (
+                                "member".into(),
+                                lang.pick("优秀/合格/基本合格/不合格(党员民主评议)", "优秀/合格/基本合格/不合格 (party members)").into(),
+                            ),
+                        ],
+                    ),
                     Field::new(
                         "text",
                         "flag",
@@ -455,8 +471,13 @@ pub async fn create_vote(State(state): State<AppState>, v: Viewer, Path(id): Pat
                     )))
                 })
             };
-            let config =
-                AppraisalConfig { flag_if_buchengzhi_over: share("flag")?, verdict_buchengzhi_if_over: share("verdict")?, ..Default::default() };
+            let scale = if one(&f, "scale") == "member" { Scale::Member } else { Scale::Cadre };
+            let config = AppraisalConfig {
+                flag_if_buchengzhi_over: share("flag")?,
+                verdict_buchengzhi_if_over: share("verdict")?,
+                scale,
+                ..Default::default()
+            };
             serde_json::to_string(&config).unwrap_or_default()
         } else {
             one(&f, "method").to_string()
@@ -490,7 +511,7 @@ fn result_table(lang: Lang, x: &Vote) -> Option<Table> {
             ],
             VoteKind::Choice => vec![lang.pick("候选项", "Option").into(), lang.pick("得票", "Votes").into()],
             VoteKind::Appraisal => std::iter::once(lang.pick("测评对象", "Appraised").to_string())
-                .chain(GRADES.iter().map(|g| g.to_string()))
+                .chain(x.grades().iter().map(|g| g.to_string()))
                 .chain([lang.pick("称职及以上", "Competent or better").to_string()])
                 .collect(),
         },
@@ -514,7 +535,9 @@ fn result_table(lang: Lang, x: &Vote) -> Option<Table> {
                         let a = &i["appraisal"];
                         std::iter::once(Cell::text(i["item"].as_str().unwrap_or("")))
                             .chain(
-                                GRADES.iter().map(|g| Cell::text(format!("{}({}%)", a["counts"][g].as_u64().unwrap_or(0), a["shares_percent"][g]))),
+                                x.grades()
+                                    .iter()
+                                    .map(|g| Cell::text(format!("{}({}%)", a["counts"][g].as_u64().unwrap_or(0), a["shares_percent"][g]))),
                             )
                             .chain([Cell::text(format!(
                                 "{}%{}{}",
@@ -679,7 +702,7 @@ fn pile_marks(x: &Vote, canonical: &str) -> String {
         Some(Choices::Marks(m)) => m.iter().map(|k| k.label().zh).collect::<Vec<_>>().join(" "),
         Some(Choices::Chosen(c)) if c.is_empty() => "空白".into(),
         Some(Choices::Chosen(c)) => c.iter().filter_map(|i| x.question.items.get(*i).cloned()).collect::<Vec<_>>().join(" "),
-        Some(Choices::Grades(g)) => g.iter().map(|k| GRADES.get(usize::from(*k)).copied().unwrap_or("?")).collect::<Vec<_>>().join(" "),
+        Some(Choices::Grades(g)) => g.iter().map(|k| x.grades().get(usize::from(*k)).copied().unwrap_or("?")).collect::<Vec<_>>().join(" "),
         None => canonical.to_string(),
     }
 }
@@ -750,7 +773,7 @@ fn ballot_panel(lang: Lang, csrf: &str, x: &Vote, pass: &str) -> Panel {
         VoteKind::Appraisal => {
             for (i, target) in x.question.items.iter().enumerate() {
                 let mut f =
-                    Field::select(&format!("g{i}"), target, "", GRADES.iter().enumerate().map(|(k, g)| (k.to_string(), g.to_string())).collect())
+                    Field::select(&format!("g{i}"), target, "", x.grades().iter().enumerate().map(|(k, g)| (k.to_string(), g.to_string())).collect())
                         .required();
                 f.kind = "radios";
                 fields.push(f);
@@ -897,7 +920,7 @@ fn describe(lang: Lang, x: &Vote, canonical: &str) -> String {
             .items
             .iter()
             .zip(g)
-            .map(|(t, k)| format!("{t}:{}", GRADES.get(usize::from(k)).copied().unwrap_or("?")))
+            .map(|(t, k)| format!("{t}:{}", x.grades().get(usize::from(k)).copied().unwrap_or("?")))
             .collect::<Vec<_>>()
             .join(" / "),
         None => canonical.to_string(),
