@@ -183,12 +183,16 @@ pub struct Attendance {
 }
 
 pub async fn attendance(store: &Store, m: &Meeting) -> Result<Attendance> {
+    attendance_on(&mut *store.pool.acquire().await?, m).await
+}
+
+async fn attendance_on(conn: &mut sqlx::AnyConnection, m: &Meeting) -> Result<Attendance> {
     let mut a = Attendance::default();
     for r in q(
         "SELECT role, status, COUNT(*) AS n FROM meeting_attendees WHERE tenant_id = $1 AND meeting_id = $2 GROUP BY role, status",
         [m.tenant_id.into(), m.id.into()],
     )
-    .fetch_all(&store.pool)
+    .fetch_all(&mut *conn)
     .await?
     {
         let n = r.i("n") as u64;
@@ -433,12 +437,11 @@ pub async fn create_vote(store: &Store, m: &Meeting, title: &str, q_: &Question,
 
 /// Opens a vote (from draft).
 pub async fn open_vote(store: &Store, v: &Vote, change: &Change) -> Result<Vote> {
-    move_status(store, v, "draft", "open", None, change).await
+    move_status(store, v, "draft", "open", change).await
 }
 
-/// Moves a vote on; at a paper vote's close its agreed ballots go into the box (unless the
-/// vote is void), in the same transaction.
-async fn move_status(store: &Store, v: &Vote, from: &str, to: &str, paper: Option<&PaperEntry>, change: &Change) -> Result<Vote> {
+/// Moves a vote on (opening it; the close is `close_vote`).
+async fn move_status(store: &Store, v: &Vote, from: &str, to: &str, change: &Change) -> Result<Vote> {
     let mut tx = store.pool.begin().await?;
     let n =
         q("UPDATE votes SET status = $1 WHERE tenant_id = $2 AND id = $3 AND status = $4", [to.into(), v.tenant_id.into(), v.id.into(), from.into()])
@@ -447,43 +450,6 @@ async fn move_status(store: &Store, v: &Vote, from: &str, to: &str, paper: Optio
             .rows_affected();
     if n == 0 {
         return Err(StoreError::conflict("表决状态已变化,请刷新", "the vote has changed; reload"));
-    }
-    if let Some(p) = paper.filter(|p| p.returned <= p.issued) {
-        let mut rows: Vec<[V; 6]> = Vec::new();
-        for (choices, n) in &p.patterns {
-            for _ in 0..*n {
-                let mut raw = [0u8; 16];
-                getrandom::fill(&mut raw).map_err(|e| StoreError::Config(format!("random: {e}")))?;
-                // a paper ballot has no receipt: its fingerprint is empty
-                rows.push([
-                    v.tenant_id.into(),
-                    v.id.into(),
-                    lianxin_domain::audit::hex(&raw).into(),
-                    "".into(),
-                    choices.as_str().into(),
-                    V::OI(None),
-                ]);
-            }
-        }
-        rows.sort_by(|a, b| match (&a[2], &b[2]) {
-            (V::T(x), V::T(y)) => x.cmp(y),
-            _ => std::cmp::Ordering::Equal,
-        });
-        crate::db::insert_rows(&mut tx, "INSERT INTO ballots (tenant_id, vote_id, id, fingerprint, choices, voter_id) VALUES", &rows, 500).await?;
-    }
-    if to == "closed" && store.backend == crate::db::Backend::Postgres {
-        // PostgreSQL's heap keeps the order rows came in; rewrite the box and the roll in key
-        // order, inside the database, so no physical order is left to match (SQLite keeps
-        // both `WITHOUT ROWID`, in key order already)
-        for sql in [
-            "WITH moved AS (DELETE FROM ballots WHERE tenant_id = $1 AND vote_id = $2 RETURNING *) \
-             INSERT INTO ballots (tenant_id, vote_id, id, fingerprint, choices, voter_id) \
-             SELECT tenant_id, vote_id, id, fingerprint, choices, voter_id FROM moved ORDER BY id",
-            "WITH moved AS (DELETE FROM vote_roll WHERE tenant_id = $1 AND vote_id = $2 RETURNING *) \
-             INSERT INTO vote_roll (tenant_id, vote_id, delegate_id) SELECT tenant_id, vote_id, delegate_id FROM moved ORDER BY delegate_id",
-        ] {
-            q(sql, [v.tenant_id.into(), v.id.into()]).execute(&mut *tx).await?;
-        }
     }
     append(
         &mut tx,
@@ -594,17 +560,22 @@ pub async fn recount(store: &Store, v: &Vote) -> Result<serde_json::Value> {
 /// `invalid`: the void paper ballots (never any on phones: a phone ballot is checked before
 /// it is taken).
 async fn count(store: &Store, v: &Vote, invalid: u64) -> Result<serde_json::Value> {
+    let m = get(store, v.meeting_id).await?;
+    count_on(&mut *store.pool.acquire().await?, v, &m, invalid).await
+}
+
+/// The count on one connection (the close counts inside its own transaction).
+async fn count_on(conn: &mut sqlx::AnyConnection, v: &Vote, m: &Meeting, invalid: u64) -> Result<serde_json::Value> {
     // the database groups identical ballots, so a million ballots come back as their patterns
     let patterns: Vec<(String, u64)> =
         q("SELECT choices, COUNT(*) AS n FROM ballots WHERE tenant_id = $1 AND vote_id = $2 GROUP BY choices", [v.tenant_id.into(), v.id.into()])
-            .fetch_all(&store.pool)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| (r.s("choices"), r.i("n") as u64))
             .collect();
     let t = tally_patterns(&v.question, patterns.iter().map(|(c, n)| (c.as_str(), *n)));
-    let m = get(store, v.meeting_id).await?;
-    let att = attendance(store, &m).await?;
+    let att = attendance_on(&mut *conn, m).await?;
     let mut items = Vec::new();
     for (i, item) in v.question.items.iter().enumerate() {
         let [a, b, c, d] = t.per_item[i];
@@ -634,17 +605,30 @@ async fn count(store: &Store, v: &Vote, invalid: u64) -> Result<serde_json::Valu
     Ok(serde_json::json!({"ballots": t.ballots, "expected": att.expected, "present": att.present, "items": items}))
 }
 
-/// Closes a vote and stores its result. A paper vote closes only on its tellers' agreed
-/// count, whose ballots go into the box in the same transaction as the close.
+/// Closes a vote and stores its result, in one transaction: the status (which waits for a
+/// batch of ballots being written and turns later ones away), a paper vote's agreed ballots
+/// into the box, the count, the box rewritten in key order where the database needs it, the
+/// result. A crash leaves the vote open or closed with its result, never closed without one.
 pub async fn close_vote(store: &Store, v: &Vote, change: &Change) -> Result<Vote> {
     let live = vote(store, v.id).await?;
     if live.status() != VoteStatus::Open {
         return Err(StoreError::conflict("表决未在进行", "the vote is not open"));
     }
     let paper = if live.paper { Some(agreed(store, &live).await?) } else { None };
-    // first stop new ballots (and put the paper ones in), then count what is in the box
-    let closed = move_status(store, &live, "open", "closed", paper.as_ref().map(|p| &p.0), change).await?;
-    let mut result = count(store, &closed, paper.as_ref().map_or(0, |p| p.1.void)).await?;
+    let m = get(store, live.meeting_id).await?;
+    let mut tx = store.pool.begin().await?;
+    let n = q("UPDATE votes SET status = 'closed' WHERE tenant_id = $1 AND id = $2 AND status = 'open'", [v.tenant_id.into(), v.id.into()])
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::conflict("表决状态已变化,请刷新", "the vote has changed; reload"));
+    }
+    if let Some((p, _)) = paper.as_ref().filter(|p| !p.1.vote_void) {
+        put_paper_ballots(&mut tx, &live, p).await?;
+    }
+    // counted before the rewrite below, while the box holds no dead rows
+    let mut result = count_on(&mut tx, &live, &m, paper.as_ref().map_or(0, |p| p.1.void)).await?;
     if let Some((_, rec)) = &paper {
         result["paper"] = serde_json::json!(rec);
         if rec.vote_void {
@@ -657,10 +641,59 @@ pub async fn close_vote(store: &Store, v: &Vote, change: &Change) -> Result<Vote
             ));
         }
     }
+    rewrite_in_key_order(store, &mut tx, &live).await?;
     q("UPDATE votes SET result = $1 WHERE tenant_id = $2 AND id = $3", [result.to_string().into(), v.tenant_id.into(), v.id.into()])
-        .execute(&store.pool)
+        .execute(&mut *tx)
         .await?;
+    append(
+        &mut tx,
+        v.tenant_id,
+        change,
+        "closed",
+        "vote",
+        Some(v.id),
+        Some(serde_json::json!({"status": "open"}).to_string()),
+        Some(serde_json::json!({"status": "closed"}).to_string()),
+    )
+    .await?;
+    tx.commit().await?;
     vote(store, v.id).await
+}
+
+/// A paper vote's agreed ballots, one row each under a random key, no receipt (an empty
+/// fingerprint), in key order.
+async fn put_paper_ballots(conn: &mut sqlx::AnyConnection, v: &Vote, p: &PaperEntry) -> Result<()> {
+    let mut rows: Vec<(String, [V; 6])> = Vec::new();
+    for (choices, n) in &p.patterns {
+        for _ in 0..*n {
+            let mut raw = [0u8; 16];
+            getrandom::fill(&mut raw).map_err(|e| StoreError::Config(format!("random: {e}")))?;
+            let key = lianxin_domain::audit::hex(&raw);
+            rows.push((key.clone(), [v.tenant_id.into(), v.id.into(), key.into(), "".into(), choices.as_str().into(), V::OI(None)]));
+        }
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let rows: Vec<[V; 6]> = rows.into_iter().map(|r| r.1).collect();
+    crate::db::insert_rows(conn, "INSERT INTO ballots (tenant_id, vote_id, id, fingerprint, choices, voter_id) VALUES", &rows, 100).await
+}
+
+/// PostgreSQL's heap keeps the order rows came in: rewrite the box and the roll in key order,
+/// inside the database, so no physical order is left to match (SQLite keeps both `WITHOUT
+/// ROWID`, in key order already). Dead rows stay until vacuum (see the module's note).
+async fn rewrite_in_key_order(store: &Store, conn: &mut sqlx::AnyConnection, v: &Vote) -> Result<()> {
+    if store.backend != crate::db::Backend::Postgres {
+        return Ok(());
+    }
+    for sql in [
+        "WITH moved AS (DELETE FROM ballots WHERE tenant_id = $1 AND vote_id = $2 RETURNING *) \
+         INSERT INTO ballots (tenant_id, vote_id, id, fingerprint, choices, voter_id) \
+         SELECT tenant_id, vote_id, id, fingerprint, choices, voter_id FROM moved ORDER BY id",
+        "WITH moved AS (DELETE FROM vote_roll WHERE tenant_id = $1 AND vote_id = $2 RETURNING *) \
+         INSERT INTO vote_roll (tenant_id, vote_id, delegate_id) SELECT tenant_id, vote_id, delegate_id FROM moved ORDER BY delegate_id",
+    ] {
+        q(sql, [v.tenant_id.into(), v.id.into()]).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// One teller's entry of a paper vote.
