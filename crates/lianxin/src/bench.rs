@@ -105,6 +105,16 @@ pub(crate) async fn time_page(app: &axum::Router, name: &str, uri: &str, request
     Ok(Row { name: name.to_string(), p50: pct(50), p95: pct(95), max: *times.last().unwrap_or(&Duration::ZERO), bytes })
 }
 
+/// The databases every benchmark runs on: a fresh SQLite file, and a fresh PostgreSQL
+/// database when `LIANXIN_TEST_PG_URL` reaches a server.
+pub(crate) async fn databases() -> Vec<(&'static str, TestDb)> {
+    let mut dbs = vec![("SQLite", TestDb::sqlite().await)];
+    if let Some(pg) = TestDb::postgres().await {
+        dbs.push(("PostgreSQL", pg));
+    }
+    dbs
+}
+
 /// Signs the county user in as the session "bench" (CSRF token "csrf").
 pub(crate) async fn sign_in_county(store: &lianxin_store::Store, change: &Change) -> Result<()> {
     lianxin_web::setup::demo_users(store, change, 64, 1).await.map_err(|e| anyhow!("{e:?}"))?;
@@ -171,10 +181,7 @@ pub async fn run(_url: &str, requests: usize) -> Result<()> {
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
         if cfg!(debug_assertions) { "debug" } else { "release" }
     );
-    let mut dbs = vec![("SQLite", TestDb::sqlite().await)];
-    if let Some(pg) = TestDb::postgres().await {
-        dbs.push(("PostgreSQL", pg));
-    }
+    let dbs = databases().await;
     let mut memory = None;
     for (name, db) in &dbs {
         let (demo_time, rows) = time_pages(db, requests).await?;

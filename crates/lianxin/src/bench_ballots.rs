@@ -21,7 +21,6 @@ use lianxin_domain::congress::DelegateInput;
 use lianxin_domain::person::PersonInput;
 use lianxin_store::db::{insert_rows, q, RowExt, Q, V};
 use lianxin_store::meetings::{self, MeetingInput};
-use lianxin_store::testkit::TestDb;
 use lianxin_store::users::{self, NewUser};
 use lianxin_store::{congress, demo, people, Change, Store};
 use lianxin_web::clock::{Clock, SystemClock};
@@ -362,10 +361,7 @@ async fn million(store: &Store, h: &Hall, change: &Change, n: usize) -> Result<(
 
 pub async fn run(voters: usize, votes: usize, ballots: usize) -> Result<()> {
     println!("## lianxin bench — a hall of {voters} voters, {votes} votes each, over HTTP on loopback\n");
-    let mut dbs = vec![("SQLite", TestDb::sqlite().await)];
-    if let Some(pg) = TestDb::postgres().await {
-        dbs.push(("PostgreSQL", pg));
-    }
+    let dbs = crate::bench::databases().await;
     for (name, db) in &dbs {
         let change = Change::new(None, "bench", SystemClock.now_ms());
         demo::build(&db.store, &change, &|_| {}).await.map_err(|e| anyhow!("{e}"))?;

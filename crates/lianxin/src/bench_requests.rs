@@ -9,7 +9,6 @@ use anyhow::{anyhow, Result};
 use lianxin_domain::lang::Coded;
 use lianxin_domain::request::{tracking_code, RequestCategory};
 use lianxin_store::db::{insert_rows, q, RowExt, V};
-use lianxin_store::testkit::TestDb;
 use lianxin_store::{demo, Change};
 use lianxin_web::clock::{Clock, SystemClock};
 use lianxin_web::{AppState, Config};
@@ -181,10 +180,7 @@ async fn intake(port: u16, body: i64, clients: usize, each: usize) -> Result<(Ve
 
 pub async fn run(rows: u64, requests: usize) -> Result<()> {
     println!("## lianxin bench — citizen requests: {rows} requests in one year, {requests} requests per page\n");
-    let mut dbs = vec![("SQLite", TestDb::sqlite().await)];
-    if let Some(pg) = TestDb::postgres().await {
-        dbs.push(("PostgreSQL", pg));
-    }
+    let dbs = crate::bench::databases().await;
     for (name, db) in &dbs {
         let change = Change::new(None, "bench", SystemClock.now_ms());
         demo::build(&db.store, &change, &|_| {}).await.map_err(|e| anyhow!("{e}"))?;

@@ -358,19 +358,17 @@ pub async fn step(
     get(store, item.id).await
 }
 
-/// The body's published resolutions, newest first: (meeting, item), for the public page.
-pub async fn published(store: &Store, tenant: Id, body: Id) -> Result<Vec<(Meeting, AgendaItem)>> {
-    let rows = q(
-        "SELECT a.* FROM agenda_items a JOIN meetings m ON m.tenant_id = a.tenant_id AND m.id = a.meeting_id \
+/// The body's published resolutions, newest first: (the meeting's title, item), for the
+/// public page.
+pub async fn published(store: &Store, tenant: Id, body: Id) -> Result<Vec<(String, AgendaItem)>> {
+    Ok(q(
+        "SELECT a.*, m.title AS meeting_title FROM agenda_items a JOIN meetings m ON m.tenant_id = a.tenant_id AND m.id = a.meeting_id \
          WHERE a.tenant_id = $1 AND m.body_id = $2 AND a.published_at IS NOT NULL ORDER BY a.published_at DESC LIMIT 200",
         [tenant.into(), body.into()],
     )
     .fetch_all(&store.pool)
-    .await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let item = item_of(&r);
-        out.push((meetings::get(store, item.meeting_id).await?, item));
-    }
-    Ok(out)
+    .await?
+    .iter()
+    .map(|r| (r.s("meeting_title"), item_of(r)))
+    .collect())
 }

@@ -480,6 +480,21 @@ pub async fn voted(store: &Store, v: &Vote) -> Result<u64> {
         .i("n") as u64)
 }
 
+/// How many have voted in each of a meeting's votes, in one query (the hall screen asks
+/// several times a second).
+pub async fn voted_per_vote(store: &Store, m: &Meeting) -> Result<std::collections::HashMap<Id, u64>> {
+    Ok(q(
+        "SELECT r.vote_id, COUNT(*) AS n FROM vote_roll r JOIN votes v ON v.tenant_id = r.tenant_id AND v.id = r.vote_id \
+         WHERE v.tenant_id = $1 AND v.meeting_id = $2 GROUP BY r.vote_id",
+        [m.tenant_id.into(), m.id.into()],
+    )
+    .fetch_all(&store.pool)
+    .await?
+    .iter()
+    .map(|r| (r.i("vote_id"), r.i("n") as u64))
+    .collect())
+}
+
 pub async fn has_voted(store: &Store, v: &Vote, delegate: Id) -> Result<bool> {
     Ok(q(
         "SELECT COUNT(*) AS n FROM vote_roll WHERE tenant_id = $1 AND vote_id = $2 AND delegate_id = $3",

@@ -121,9 +121,10 @@ impl Hall {
 pub async fn screen_state(state: &AppState, m: &Meeting) -> WebResult<serde_json::Value> {
     let att = meetings::attendance(&state.store, m).await?;
     let mut votes = Vec::new();
-    // the attendance is read once for all the meeting's votes
+    // the attendance and the roll's counts are read once for all the meeting's votes
+    let voted_per_vote = meetings::voted_per_vote(&state.store, m).await?;
     for x in meetings::votes(&state.store, m).await? {
-        let voted = meetings::voted(&state.store, &x).await?;
+        let voted = voted_per_vote.get(&x.id).copied().unwrap_or(0);
         votes.push(
             serde_json::json!({"title": x.title, "status": x.status, "voted": voted, "of": att.present, "result": x.result.as_ref().map(on_screen)}),
         );

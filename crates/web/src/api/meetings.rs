@@ -22,11 +22,9 @@ use serde_json::{json, Value};
 pub async fn meeting(State(state): State<AppState>, c: Caller, Path(id): Path<i64>) -> ApiResult {
     let (m, _, _) = meeting_part(&state, &c.0, id).await.map_err(|e| c.err(e))?;
     let att = meetings::attendance(&state.store, &m).await.map_err(|e| c.err(e))?;
-    let mut votes = Vec::new();
-    for x in meetings::votes(&state.store, &m).await.map_err(|e| c.err(e))? {
-        let voted = meetings::voted(&state.store, &x).await.map_err(|e| c.err(e))?;
-        votes.push(vote_json(&x, voted));
-    }
+    let voted = meetings::voted_per_vote(&state.store, &m).await.map_err(|e| c.err(e))?;
+    let votes: Vec<Value> =
+        meetings::votes(&state.store, &m).await.map_err(|e| c.err(e))?.iter().map(|x| vote_json(x, voted.get(&x.id).copied().unwrap_or(0))).collect();
     Ok(Json(json!({"meeting": m, "attendance": att, "votes": votes})))
 }
 

@@ -533,9 +533,9 @@ pub async fn public_page(State(state): State<AppState>, v: Viewer, Path(id): Pat
             ],
             rows: resolutions
                 .iter()
-                .map(|(m, i)| {
+                .map(|(mt, i)| {
                     vec![
-                        Cell::text(&m.title),
+                        Cell::text(mt),
                         Cell::text(&i.title),
                         Cell::text(i.adopted_text.clone().unwrap_or_default()),
                         Cell::text(i.published_at.map(fmt_ms).unwrap_or_default()),
