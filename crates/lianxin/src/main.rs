@@ -47,8 +47,15 @@ enum Cmd {
     /// Create the database if needed and bring its schema up to date.
     Migrate,
     /// Count one counting request (JSON; "-" reads standard input) and print the result as
-    /// JSON: decisions and appraisals, by the rules of rules.md (format: docs/count.md).
-    Count { file: PathBuf },
+    /// JSON: decisions, appraisals, elections, 两票制 and slates, by the rules of rules.md
+    /// (format: docs/count.md).
+    Count {
+        file: PathBuf,
+        /// An election's paper ballots as a table of patterns (.csv or .xlsx), in place of the
+        /// request's `ballots`.
+        #[arg(long)]
+        ballots: Option<PathBuf>,
+    },
     /// Import a roster from .xlsx (all sheets) or .csv into an organisation's tree.
     Import {
         file: PathBuf,
@@ -384,7 +391,7 @@ async fn run() -> Result<()> {
             }
             bench_search::run(search_docs, requests.max(200))
         }
-        Cmd::Count { file } => {
+        Cmd::Count { file, ballots } => {
             use std::io::Read;
             let mut text = String::new();
             if file.as_os_str() == "-" {
@@ -392,7 +399,11 @@ async fn run() -> Result<()> {
             } else {
                 text = std::fs::read_to_string(&file).map_err(|e| anyhow!("{}: {e}", file.display()))?;
             }
-            match lianxin_domain::counting::count_json(&text) {
+            let counted = match ballots {
+                None => lianxin_domain::counting::count_json(&text),
+                Some(sheet) => ballots_from_sheet(&text, &sheet).and_then(|t| lianxin_domain::counting::count_json(&t)),
+            };
+            match counted {
                 Ok(v) => {
                     println!("{}", serde_json::to_string_pretty(&v)?);
                     Ok(())
@@ -468,4 +479,30 @@ async fn run() -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The request with its `ballots` read from a tally sheet of patterns (CSV or the first sheet of
+/// an .xlsx file), for `lianxin count --ballots`.
+fn ballots_from_sheet(request: &str, sheet: &std::path::Path) -> Result<String, lianxin_domain::DomainError> {
+    use lianxin_domain::{DomainError, FieldError};
+    let bad = |zh: String, en: String| DomainError::invalid(FieldError::new("ballots", "invalid", zh, en));
+    let mut v: serde_json::Value = serde_json::from_str(request).map_err(|e| bad(format!("不是有效的 JSON:{e}"), format!("not valid JSON: {e}")))?;
+    if !v.is_object() {
+        return Err(bad("计票请求须为 JSON 对象".into(), "the request must be a JSON object".into()));
+    }
+    let bytes = std::fs::read(sheet).map_err(|e| bad(format!("{}:{e}", sheet.display()), format!("{}: {e}", sheet.display())))?;
+    let is_csv = sheet.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let rows = if is_csv {
+        lianxin_web::excel::read_csv(&bytes, "ballots").map_err(|e| bad(e.clone(), e))?.rows
+    } else {
+        let mut sheets = lianxin_web::excel::read_xlsx(&bytes).map_err(|e| bad(e.clone(), e))?;
+        if sheets.is_empty() {
+            return Err(bad("表格中没有工作表".into(), "the workbook has no sheet".into()));
+        }
+        sheets.swap_remove(0).rows
+    };
+    let multi_post = v.get("posts").and_then(|p| p.as_array()).is_some_and(|p| !p.is_empty());
+    let patterns = lianxin_domain::counting::patterns::from_rows(&rows, multi_post)?;
+    v["ballots"] = serde_json::to_value(patterns).map_err(|e| bad(e.to_string(), e.to_string()))?;
+    Ok(v.to_string())
 }

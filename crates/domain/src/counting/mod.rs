@@ -5,10 +5,18 @@
 //! - [`fraction`]: thresholds as integer fractions, strict or inclusive (rules.md §0.4).
 //! - [`decision`]: quorum and passing of a motion (R-B3, R-B4, R-B7, R-K1..R-K3).
 //! - [`appraisal`]: democratic appraisal counts, shares, flags (R-L1..R-L3).
+//! - [`election`]: quorum, ballot and election validity, threshold, ties, 另行选举 (R-A..R-G, R-I3).
+//! - [`surplus`]: how many candidates a slate needs (差额, R-H).
+//! - [`two_ballot`]: 两票制, the trust vote before the members' election (R-I4).
+//! - [`patterns`]: paper ballots as a CSV of patterns, read into the election's ballots.
 
 pub mod appraisal;
 pub mod decision;
+pub mod election;
 pub mod fraction;
+pub mod patterns;
+pub mod surplus;
+pub mod two_ballot;
 
 use crate::{DomainError, FieldError};
 
@@ -24,10 +32,15 @@ pub fn count_json(text: &str) -> Result<serde_json::Value, DomainError> {
     let out = match kind.as_str() {
         "decision" => serde_json::to_value(decision::count(&serde_json::from_value(v).map_err(parse)?)?),
         "appraisal" => serde_json::to_value(appraisal::count(&serde_json::from_value(v).map_err(parse)?)?),
-        "election" | "two_ballot" | "candidate_surplus" => {
-            return Err(bad(format!("“{kind}”(选举计票)尚未实现"), format!("“{kind}” (election counting) is not implemented yet")))
+        "election" => serde_json::to_value(election::count(&serde_json::from_value(v).map_err(parse)?)?),
+        "two_ballot" => serde_json::to_value(two_ballot::count(&serde_json::from_value(v).map_err(parse)?)?),
+        "candidate_surplus" => serde_json::to_value(surplus::count(&serde_json::from_value(v).map_err(parse)?)?),
+        "" => {
+            return Err(bad(
+                "缺少 kind(decision、appraisal、election、two_ballot 或 candidate_surplus)".into(),
+                "missing kind (decision, appraisal, election, two_ballot or candidate_surplus)".into(),
+            ))
         }
-        "" => return Err(bad("缺少 kind(decision 或 appraisal)".into(), "missing kind (decision or appraisal)".into())),
         k => return Err(bad(format!("未知的 kind“{k}”"), format!("unknown kind “{k}”"))),
     };
     out.map_err(|e| bad(e.to_string(), e.to_string()))
@@ -50,6 +63,9 @@ mod tests {
             r#"{"kind":"decision","method":"party_branch_resolution","members_expected":20,"present":14,"votes":{"yes":11},"typo":1}"#,
             r#"{"kind":"decision","method":"party_branch_resolution","members_expected":-1,"present":14,"votes":{"yes":11,"no":0}}"#,
             r#"{"kind":"election"}"#,
+            r#"{"kind":"election","method":"party_grassroots","seats":1,"candidates":["甲"],"eligible_voters":5,"voters_present":5,"ballots":[{"count":-1}]}"#,
+            r#"{"kind":"candidate_surplus","post":"village_committee"}"#,
+            r#"{"kind":"two_ballot","seats":1}"#,
         ] {
             assert!(count_json(bad).is_err(), "{bad}");
         }
