@@ -22,6 +22,8 @@ coded_enum! {
         Choice => "choice", "多选一或限选", "Choose among alternatives";
         // democratic appraisal: a grade for each target, 优秀/称职/基本称职/不称职 (R-L1)
         Appraisal => "appraisal", "民主测评", "Democratic appraisal";
+        // an election round: yes / no / abstain on each candidate, names written in (R-C1)
+        Election => "election", "选举", "Election";
     }
 }
 
@@ -96,6 +98,19 @@ impl Question {
                 }
                 k
             }
+            // seats; an equal slate (R-H4) may have as many candidates as seats
+            VoteKind::Election => {
+                let k = max_choices.unwrap_or(1);
+                if k == 0 || k > items.len() {
+                    errs.push(FieldError::new(
+                        "max_choices",
+                        "range",
+                        "应选名额须在 1 与候选人数之间",
+                        "seats must be 1 up to the number of candidates",
+                    ));
+                }
+                k
+            }
         };
         if !errs.is_empty() {
             return Err(DomainError::Invalid(errs));
@@ -113,6 +128,11 @@ pub enum Choices {
     Chosen(Vec<usize>),
     /// For an appraisal: a grade per target, 0 = the best of [`GRADES`].
     Grades(Vec<u8>),
+    /// For an election: a mark per candidate and the names written in with a yes.
+    Ballot {
+        marks: Vec<Mark>,
+        write_ins: Vec<String>,
+    },
 }
 
 /// The appraisal grades, best first (R-L1).
@@ -143,6 +163,33 @@ impl Choices {
                 Ok(self.clone())
             }
             (VoteKind::Appraisal, _) => Err(bad("请对每一位测评对象选择等次", "grade everyone appraised")),
+            (VoteKind::Election, Choices::Ballot { marks, write_ins }) if marks.len() == q.items.len() => {
+                let mut names: Vec<String> = Vec::new();
+                for w in write_ins.iter().map(|w| w.trim()).filter(|w| !w.is_empty()) {
+                    if w.chars().count() > 20 || w.contains([',', '|', ';']) {
+                        return Err(bad(
+                            "另选人姓名不超过 20 字,且不含逗号、分号或竖线",
+                            "a name written in takes at most 20 characters, without , ; or |",
+                        ));
+                    }
+                    if q.items.iter().any(|c| c == w) {
+                        return Err(bad(&format!("“{w}”是候选人,请直接划“赞成”"), &format!("“{w}” is a candidate: mark them yes")));
+                    }
+                    if !names.iter().any(|n| n == w) {
+                        names.push(w.to_string());
+                    }
+                }
+                // R-C2 would void it; on a phone the voter is told and corrects it instead
+                let yes = marks.iter().filter(|m| **m == Mark::Yes).count() + names.len();
+                if yes > q.max_choices {
+                    return Err(bad(
+                        &format!("赞成(含另选)不能超过应选的 {} 名,多选的选票无效", q.max_choices),
+                        &format!("at most {} yes, names written in included; more would void the ballot", q.max_choices),
+                    ));
+                }
+                Ok(Choices::Ballot { marks: marks.clone(), write_ins: names })
+            }
+            (VoteKind::Election, _) => Err(bad("请对每一位候选人作出选择", "mark every candidate")),
         }
     }
     /// The canonical text stored in the ballot box: `y,n,a` or `0,3`.
@@ -151,6 +198,9 @@ impl Choices {
             Choices::Marks(m) => m.iter().map(|x| &x.code()[..1]).collect::<Vec<_>>().join(","),
             Choices::Chosen(c) => c.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","),
             Choices::Grades(g) => g.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","),
+            Choices::Ballot { marks, write_ins } => {
+                format!("{}|{}", Choices::Marks(marks.clone()).canonical(), write_ins.join(";"))
+            }
         }
     }
     pub fn parse(kind: VoteKind, s: &str) -> Option<Choices> {
@@ -167,6 +217,12 @@ impl Choices {
                 .map(Choices::Marks),
             VoteKind::Choice => parts.map(|p| p.parse().ok()).collect::<Option<Vec<usize>>>().map(Choices::Chosen),
             VoteKind::Appraisal => parts.map(|p| p.parse().ok()).collect::<Option<Vec<u8>>>().map(Choices::Grades),
+            VoteKind::Election => {
+                let (m, w) = s.split_once('|')?;
+                let Choices::Marks(marks) = Choices::parse(VoteKind::Motion, m)? else { return None };
+                let write_ins = w.split(';').filter(|x| !x.is_empty()).map(str::to_string).collect();
+                Some(Choices::Ballot { marks, write_ins })
+            }
         }
     }
 }
@@ -293,6 +349,15 @@ pub fn tally_patterns<'a>(q: &Question, patterns: impl IntoIterator<Item = (&'a 
                     t.per_item[i][0] += n;
                 }
             }
+            Some(Choices::Ballot { marks, .. }) if marks.len() == q.items.len() => {
+                for (i, mark) in marks.iter().enumerate() {
+                    t.per_item[i][match mark {
+                        Mark::Yes => 0,
+                        Mark::No => 1,
+                        Mark::Abstain => 2,
+                    }] += n;
+                }
+            }
             Some(Choices::Grades(g)) if g.len() == q.items.len() => {
                 for (i, grade) in g.iter().enumerate().filter(|(_, x)| usize::from(**x) < GRADES.len()) {
                     t.per_item[i][usize::from(*grade)] += n;
@@ -302,6 +367,34 @@ pub fn tally_patterns<'a>(q: &Question, patterns: impl IntoIterator<Item = (&'a 
         }
     }
     t
+}
+
+/// An election round's stored ballots (canonical texts with their counts) as the counting
+/// engine's patterns; the candidates are the question's items, in order.
+pub fn election_patterns<'a>(q: &Question, patterns: impl IntoIterator<Item = (&'a str, u64)>) -> Vec<crate::counting::election::BallotPattern> {
+    use crate::counting::election::{BallotPattern, Mark as M};
+    patterns
+        .into_iter()
+        .map(|(text, n)| {
+            let mut b = BallotPattern { count: n as i64, ..Default::default() };
+            match Choices::parse(VoteKind::Election, text) {
+                Some(Choices::Ballot { marks, write_ins }) if marks.len() == q.items.len() => {
+                    for (c, m) in q.items.iter().zip(marks) {
+                        let m = match m {
+                            Mark::Yes => M::Yes,
+                            Mark::No => M::No,
+                            Mark::Abstain => continue,
+                        };
+                        b.marks.insert(c.clone(), m);
+                    }
+                    b.write_ins = write_ins;
+                }
+                // what cannot be read is a void ballot, never a vote for anyone
+                _ => b.void = true,
+            }
+            b
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -321,6 +414,23 @@ mod tests {
         assert!(Question::validate("选举监票人", "choice", "张三\n李四", Some(3)).is_err(), "k > n");
         assert!(Question::validate("选举监票人", "choice", "张三\n张三", Some(1)).is_err(), "duplicates");
         assert!(Question::validate("x", "motion", "", None).is_err(), "title too short");
+    }
+
+    #[test]
+    fn an_election_ballot_round_trips_and_is_checked_by_r_c2() {
+        let q = Question { kind: VoteKind::Election, items: vec!["甲".into(), "乙".into(), "丙".into()], max_choices: 2 };
+        let b = Choices::Ballot { marks: vec![Mark::Yes, Mark::No, Mark::Abstain], write_ins: vec![" 丁 ".into(), "丁".into()] };
+        let ok = b.check(&q).unwrap();
+        assert_eq!(ok.canonical(), "y,n,a|丁");
+        assert_eq!(Choices::parse(VoteKind::Election, "y,n,a|丁"), Some(ok));
+        assert!(Choices::Ballot { marks: vec![Mark::Yes, Mark::Yes, Mark::Abstain], write_ins: vec!["丁".into()] }.check(&q).is_err(), "3 > 2 seats");
+        assert!(
+            Choices::Ballot { marks: vec![Mark::Yes, Mark::No, Mark::No], write_ins: vec!["乙".into()] }.check(&q).is_err(),
+            "a candidate written in"
+        );
+        assert!(Choices::Ballot { marks: vec![Mark::Yes], write_ins: vec![] }.check(&q).is_err(), "every candidate marked");
+        let p = election_patterns(&q, [("y,n,a|丁", 3), ("garbage", 1)]);
+        assert_eq!((p[0].count, p[0].marks.len(), p[0].write_ins.clone(), p[1].void), (3, 2, vec!["丁".to_string()], true));
     }
 
     #[test]

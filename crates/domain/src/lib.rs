@@ -19,6 +19,7 @@
 //! - [`evaluation`]: residents' yearly anonymous rating of delegates (seed 002).
 //! - [`reception`]: delegate studios, recurring reception days and the duty rota (逢四说事).
 //! - [`duty`]: activities between meetings, duty rules and standings, the duty file's points (seeds 000, 002).
+//! - [`election`]: an election's life: nominations, ranking, the slate (R-H), next rounds, reducing seats (R-G1); the counting is [`counting::election`].
 //! - [`ballot`]: votes, ballots, receipts, tallies and the ballot pass; [`meeting`]: agenda, deliberation, inquiries, resolutions (R-K4), paper ballots (R-D1).
 
 pub mod access;
@@ -29,6 +30,7 @@ pub mod congress;
 pub mod counting;
 pub mod coverage;
 pub mod duty;
+pub mod election;
 pub mod error;
 pub mod evaluation;
 pub mod hotspot;

@@ -371,6 +371,21 @@ pub fn parse_piles(q: &Question, text: &str) -> Result<Vec<(String, u64)>, Domai
                 .collect::<Option<Vec<_>>>()
                 .filter(|g| g.len() == q.items.len())
                 .map(Choices::Grades),
+            // an election: a mark per candidate, then any names written in ("赞成 反对 弃权 赵六 12")
+            VoteKind::Election if marks.len() >= q.items.len() => {
+                let (m, w) = marks.split_at(q.items.len());
+                let mark = |m: &str| match m {
+                    "赞成" | "同意" | "○" | "y" | "Y" | "yes" => Some(Mark::Yes),
+                    "反对" | "不赞成" | "×" | "n" | "N" | "no" => Some(Mark::No),
+                    "弃权" | "-" | "a" | "A" | "abstain" => Some(Mark::Abstain),
+                    _ => None,
+                };
+                m.iter()
+                    .map(|x| mark(x))
+                    .collect::<Option<Vec<_>>>()
+                    .map(|marks| Choices::Ballot { marks, write_ins: w.iter().map(|x| x.trim_start_matches(['+', '+']).to_string()).collect() })
+            }
+            VoteKind::Election => None,
         };
         match choices.map(|c| c.check(q)) {
             Some(Ok(c)) => out.push((c.canonical(), n)),

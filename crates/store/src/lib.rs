@@ -16,6 +16,7 @@
 //! - [`users`]: users, grants, sessions, API tokens.
 //! - [`meetings`], [`intake`]: meetings, votes and the secret ballot box; ballots written by group commit; paper ballots.
 //! - [`agenda`], [`inquiries`]: a meeting's agenda, documents, group deliberation, resolutions; inquiries and their answers.
+//! - [`elections`]: elections: posts, nominations, the candidate list in notice, rounds on phones or paper, announcing into the roster.
 //! - [`demo`]: the deterministic town and county of the seeds.
 
 pub mod agenda;
@@ -27,6 +28,7 @@ mod demo_duty;
 mod demo_meetings;
 mod demo_proposals;
 pub mod duty;
+pub mod elections;
 pub mod evaluations;
 pub mod files;
 pub mod ids;

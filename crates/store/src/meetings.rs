@@ -16,9 +16,12 @@ use crate::db::{q, RowExt, Store, V};
 use crate::ids::new_id;
 use crate::intake::{Outcome, Submission};
 use crate::{Change, Result, StoreError};
-use lianxin_domain::ballot::{fingerprint, receipt_code, tally_patterns, Choices, Question, VoteKind, VoteMode, VoteStatus, GRADES};
+use lianxin_domain::ballot::{
+    election_patterns, fingerprint, receipt_code, tally_patterns, Choices, Question, VoteKind, VoteMode, VoteStatus, GRADES,
+};
 use lianxin_domain::counting::appraisal::{self, AppraisalInput};
 use lianxin_domain::counting::decision::{self, DecisionInput, Votes};
+use lianxin_domain::counting::election::{self, ElectionRule};
 use lianxin_domain::lang::Coded;
 use lianxin_domain::meeting::{PaperEntry, Reconciled};
 use lianxin_domain::{FieldError, Id};
@@ -396,6 +399,9 @@ pub async fn create_vote(store: &Store, m: &Meeting, title: &str, q_: &Question,
         return Err(StoreError::invalid(FieldError::new("method", "unknown", "请选择表决规则", "choose the counting rule")));
     }
     // an appraisal keeps its settings (flag and verdict shares) as JSON in `method`
+    if q_.kind == VoteKind::Election {
+        ElectionRule::parse(method)?;
+    }
     if q_.kind == VoteKind::Appraisal && !method.is_empty() && serde_json::from_str::<appraisal::AppraisalConfig>(method).is_err() {
         return Err(StoreError::invalid(FieldError::new("method", "bad_config", "测评设置格式不对", "the appraisal settings are malformed")));
     }
@@ -591,6 +597,25 @@ async fn count_on(conn: &mut sqlx::AnyConnection, v: &Vote, m: &Meeting, invalid
             .collect();
     let t = tally_patterns(&v.question, patterns.iter().map(|(c, n)| (c.as_str(), *n)));
     let att = attendance_on(&mut *conn, m).await?;
+    if v.question.kind == VoteKind::Election {
+        // one count over the whole ballot (R-C2 couples the candidates); void paper ballots go in
+        // as void patterns, so they stay in the bases that count them (R-E4)
+        let rule = ElectionRule::parse(&v.method)?;
+        let mut ballots = election_patterns(&v.question, patterns.iter().map(|(c, n)| (c.as_str(), *n)));
+        if invalid > 0 {
+            ballots.push(lianxin_domain::counting::election::BallotPattern { count: invalid as i64, void: true, ..Default::default() });
+        }
+        let present = att.present.max(t.ballots + invalid);
+        let r = election::count(&rule.input(v.question.max_choices as u64, &v.question.items, att.expected.max(present), present, ballots))?;
+        let items: Vec<serde_json::Value> = v
+            .question
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, c)| serde_json::json!({"item": c, "yes": t.per_item[i][0], "no": t.per_item[i][1], "abstain": t.per_item[i][2]}))
+            .collect();
+        return Ok(serde_json::json!({"ballots": t.ballots, "expected": att.expected, "present": att.present, "items": items, "election": r}));
+    }
     let mut items = Vec::new();
     for (i, item) in v.question.items.iter().enumerate() {
         let [a, b, c, d] = t.per_item[i];
@@ -605,7 +630,7 @@ async fn count_on(conn: &mut sqlx::AnyConnection, v: &Vote, m: &Meeting, invalid
                 })?;
                 serde_json::json!({"item": item, "yes": a, "no": b, "abstain": c, "decision": decided})
             }
-            VoteKind::Choice => serde_json::json!({"item": item, "yes": a}),
+            VoteKind::Choice | VoteKind::Election => serde_json::json!({"item": item, "yes": a}),
             // every form grades every target: the participants are those who handed one in
             VoteKind::Appraisal => {
                 let forms = v.grades().iter().zip([a, b, c, d]).map(|(g, n)| (g.to_string(), n)).collect();

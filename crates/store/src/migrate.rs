@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (17, "meetings, attendance, votes and secret ballots", V17, V17_PG),
     (18, "server secrets shared by every server of one database", V18, ""),
     (19, "agenda, deliberation, inquiries, resolutions and paper ballots", V19, ""),
+    (20, "elections: posts, nominations, candidate lists, rounds, the elected", V20, ""),
 ];
 
 /// Statements for SQLite only, applied like the PostgreSQL-only ones.
@@ -167,6 +168,109 @@ CREATE TABLE paper_entries (
     data TEXT NOT NULL,
     entered_at BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, vote_id, entry)
+);
+"#;
+
+/// Elections (issue 6). A round held on phones is a vote of kind `election` at a meeting (its
+/// secrecy is the ballot box's); a paper round keeps the tellers' counting request. The result
+/// of each round is the counting engine's, stored as it came.
+const V20: &str = r#"
+CREATE TABLE elections (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    body_id BIGINT NOT NULL,
+    term_id BIGINT NOT NULL,
+    meeting_id BIGINT,
+    title TEXT NOT NULL,
+    target TEXT NOT NULL,
+    method TEXT NOT NULL,
+    options TEXT NOT NULL,
+    post_order TEXT NOT NULL,
+    by_election BIGINT NOT NULL,
+    min_size BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    notice_until TEXT,
+    announced_at BIGINT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX elections_by_body ON elections (tenant_id, body_id, created_at);
+CREATE INDEX elections_by_id ON elections (id);
+CREATE TABLE election_posts (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    election_id BIGINT NOT NULL,
+    position BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    roster_post TEXT NOT NULL,
+    seats BIGINT NOT NULL,
+    slate TEXT NOT NULL,
+    constituency TEXT,
+    reduced_from BIGINT,
+    reduced_by TEXT,
+    reduced_note TEXT,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX election_posts_by_election ON election_posts (tenant_id, election_id, position);
+CREATE TABLE nominations (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    election_id BIGINT NOT NULL,
+    post_id BIGINT NOT NULL,
+    person_id BIGINT,
+    name TEXT NOT NULL,
+    category TEXT,
+    source TEXT NOT NULL,
+    support BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    review_note TEXT,
+    profile TEXT NOT NULL,
+    statement TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX nominations_by_election ON nominations (tenant_id, election_id, post_id);
+CREATE INDEX nominations_by_id ON nominations (id);
+CREATE TABLE election_candidates (
+    tenant_id BIGINT NOT NULL,
+    election_id BIGINT NOT NULL,
+    post_id BIGINT NOT NULL,
+    position BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    person_id BIGINT,
+    PRIMARY KEY (tenant_id, election_id, post_id, position)
+);
+CREATE TABLE election_rounds (
+    tenant_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    election_id BIGINT NOT NULL,
+    post_id BIGINT NOT NULL,
+    number BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    seats BIGINT NOT NULL,
+    candidates TEXT NOT NULL,
+    vote_id BIGINT,
+    request TEXT,
+    result TEXT,
+    status TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    counted_at BIGINT,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX election_rounds_by_post ON election_rounds (tenant_id, election_id, post_id, number);
+CREATE INDEX election_rounds_by_id ON election_rounds (id);
+CREATE TABLE election_elected (
+    tenant_id BIGINT NOT NULL,
+    election_id BIGINT NOT NULL,
+    post_id BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    votes BIGINT NOT NULL,
+    round_id BIGINT NOT NULL,
+    person_id BIGINT,
+    PRIMARY KEY (tenant_id, election_id, post_id, name)
 );
 "#;
 

@@ -1584,3 +1584,269 @@ db_test!(attending_without_a_vote_counts_in_the_duty_file, |store| async move {
     assert_eq!(q("SELECT COUNT(*) AS n FROM activities WHERE kind = 'attendance'", []).fetch_one(&store.pool).await.unwrap().i("n"), 1);
     assert!(audit::verify(&store).await.unwrap().is_ok());
 });
+
+/// Five delegates of the town's term, present at a meeting.
+async fn hall_of_five(store: &Store, t: &Town) -> (lianxin_store::meetings::Meeting, Vec<i64>, Vec<people::Person>) {
+    use lianxin_store::meetings;
+    let mut ps = t.people.clone();
+    for n in ["赵丽华", "陈志强"] {
+        ps.push(people::create(store, &member(n, t.b2.id), &ch()).await.unwrap());
+    }
+    let mut ds = Vec::new();
+    for p in &ps {
+        let d = congress::add_delegate(store, &t.term, &DelegateInput { person_id: p.id, category: "farmer".into(), ..Default::default() }, &ch())
+            .await
+            .unwrap();
+        ds.push(d.id);
+    }
+    let plan = meetings::MeetingInput {
+        kind: "annual".into(),
+        title: "第二届代表大会第六次年会".into(),
+        on: "2026-11-20".into(),
+        place: "镇会议中心".into(),
+    };
+    let m = meetings::create(store, &t.body, &t.term, &plan, &ch()).await.unwrap();
+    for d in &ds {
+        meetings::set_attendance(store, &m, *d, "present", None, "", &ch()).await.unwrap();
+    }
+    (m, ds, ps)
+}
+
+db_test!(an_election_goes_from_nominations_through_a_tie_revote_to_the_roster, |store| async move {
+    use lianxin_domain::ballot::{Choices, Mark};
+    use lianxin_domain::election::{NominationStatus, RoundKind, RoundMode};
+    use lianxin_store::{elections, meetings};
+    let t = town(&store).await;
+    let (m, ds, ps) = hall_of_five(&store, &t).await;
+    let later = Change::new(Some(1), "测试员", NOW + 3 * 86_400_000);
+    let draft = elections::ElectionDraft {
+        title: "增补镇党委委员".into(),
+        target: "committee".into(),
+        method: "party_grassroots".into(),
+        meeting_id: Some(m.id),
+        posts: vec![elections::PostInput {
+            name: "委员".into(),
+            roster_post: "member".into(),
+            seats: 2,
+            slate: "party_grassroots_committee".into(),
+            constituency: None,
+        }],
+        ..Default::default()
+    };
+    // bad definitions change nothing
+    let bad = elections::ElectionDraft { method: "by_acclamation".into(), posts: vec![], ..draft.clone() };
+    let fields = invalid_fields(elections::create(&store, &t.body, &t.term, &bad, &ch()).await.unwrap_err());
+    assert!(fields.contains(&"method".to_string()) && fields.contains(&"posts".to_string()), "{fields:?}");
+    let e = elections::create(&store, &t.body, &t.term, &draft, &ch()).await.unwrap();
+    let post = elections::posts(&store, &e).await.unwrap()[0].clone();
+    let nom = |i: usize, source: &str| elections::NominationInput {
+        post_id: post.id,
+        person_id: Some(ps[i].id),
+        source: source.into(),
+        support: 10 + i as i64,
+        ..Default::default()
+    };
+    assert!(elections::nominate(&store, &e, &nom(0, "members"), &ch()).await.is_err(), "nominations are not open yet");
+    let e = elections::open_nominations(&store, &e, &ch()).await.unwrap();
+    let mut noms = Vec::new();
+    for (i, s) in [(0, "members"), (1, "organisation"), (2, "members"), (3, "self")] {
+        noms.push(elections::nominate(&store, &e, &nom(i, s), &ch()).await.unwrap());
+    }
+    assert!(elections::nominate(&store, &e, &elections::NominationInput { source: "rumour".into(), ..nom(4, "") }, &ch()).await.is_err());
+    assert!(elections::review(&store, &e, noms[3].id, NominationStatus::Rejected, "", &ch()).await.is_err(), "a reason is needed");
+    elections::review(&store, &e, noms[3].id, NominationStatus::Rejected, "任职条件不符", &ch()).await.unwrap();
+    for n in &noms[..3] {
+        elections::review(&store, &e, n.id, NominationStatus::Qualified, "", &ch()).await.unwrap();
+    }
+    let names: Vec<String> = noms.iter().map(|n| n.name.clone()).collect();
+    // R-H2/R-H5: 2 seats need 3 candidates; a rejected nominee cannot be listed
+    let err = elections::publish_list(&store, &e, &[(post.id, names[..2].to_vec())], "2026-11-20", &ch()).await.unwrap_err();
+    assert!(format!("{err:?}").contains("R-H2"), "{err:?}");
+    assert!(elections::publish_list(&store, &e, &[(post.id, vec![names[0].clone(), names[1].clone(), names[3].clone()])], "2026-11-20", &ch())
+        .await
+        .is_err());
+    let e = elections::publish_list(&store, &e, &[(post.id, names[..3].to_vec())], "2026-11-20", &ch()).await.unwrap();
+    assert_eq!((e.status.as_str(), e.notice_until.as_deref()), ("notice", Some("2026-11-20")));
+    assert!(elections::start_round(&store, &e, post.id, RoundMode::Phones, None, &ch()).await.is_err(), "still in public notice");
+    let r1 = elections::start_round(&store, &e, post.id, RoundMode::Phones, None, &later).await.unwrap();
+    assert_eq!((r1.kind.as_str(), r1.seats, r1.candidates.clone()), ("first", 2, names[..3].to_vec()));
+    let v = meetings::vote(&store, r1.vote_id.unwrap()).await.unwrap();
+    // A 4, B 3, C 3: all over 5/2; A is elected and B, C tie for the last seat (R-F2)
+    let b = |m: [Mark; 3]| Choices::Ballot { marks: m.to_vec(), write_ins: vec![] };
+    use Mark::{Abstain as A, No as N, Yes as Y};
+    for (d, c) in ds.iter().zip([b([Y, Y, N]), b([Y, N, Y]), b([N, Y, Y]), b([Y, Y, A]), b([Y, A, Y])]) {
+        meetings::cast(&store, &v, *d, &c, &later).await.unwrap();
+    }
+    assert_eq!(meetings::cast(&store, &v, ds[0], &b([Y, N, N]), &later).await.unwrap(), meetings::Cast::AlreadyIn);
+    let e = elections::get(&store, e.id).await.unwrap();
+    let r1 = elections::count_phones(&store, &e, &r1, &later).await.unwrap();
+    let res = r1.result.clone().unwrap();
+    assert_eq!((res["elected"].clone(), res["runoff_type"].as_str()), (serde_json::json!([names[0]]), Some("tie_revote")));
+    let st = elections::post_state(&store, &e, &post).await.unwrap();
+    assert_eq!(st.next, Some((RoundKind::TieRevote, 1, vec![names[1].clone(), names[2].clone()])));
+    assert!(elections::announce(&store, &e, &later).await.is_err(), "not complete");
+    let r2 = elections::start_round(&store, &e, post.id, RoundMode::Phones, None, &later).await.unwrap();
+    let v2 = meetings::vote(&store, r2.vote_id.unwrap()).await.unwrap();
+    for (d, yes_b) in ds.iter().zip([true, true, true, false, false]) {
+        let c = Choices::Ballot { marks: if yes_b { vec![Y, N] } else { vec![N, Y] }, write_ins: vec![] };
+        meetings::cast(&store, &v2, *d, &c, &later).await.unwrap();
+    }
+    let r2 = elections::count_phones(&store, &e, &r2, &later).await.unwrap();
+    assert_eq!(r2.result.unwrap()["elected"], serde_json::json!([names[1]]));
+    let e = elections::announce(&store, &e, &later).await.unwrap();
+    assert_eq!(e.status.as_str(), "announced");
+    let committee = congress::committee(&store, &t.term).await.unwrap();
+    let mut on: Vec<&str> = committee.iter().map(|c| c.name.as_str()).collect();
+    on.sort();
+    let mut want = vec![names[0].as_str(), names[1].as_str()];
+    want.sort();
+    assert_eq!(on, want);
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});
+
+db_test!(a_paper_election_short_of_seats_reduces_them_by_r_g1, |store| async move {
+    use lianxin_domain::counting::election::{BallotPattern, Mark};
+    use lianxin_domain::election::{NominationStatus, RoundMode};
+    use lianxin_store::elections;
+    let t = town(&store).await;
+    let later = Change::new(Some(1), "测试员", NOW + 3 * 86_400_000);
+    let draft = elections::ElectionDraft {
+        title: "下楣桥村党支部换届".into(),
+        target: "committee".into(),
+        method: "party_grassroots".into(),
+        min_size: Some(2),
+        posts: vec![elections::PostInput {
+            name: "支部委员".into(),
+            roster_post: "member".into(),
+            seats: 3,
+            slate: "party_grassroots_committee".into(),
+            constituency: None,
+        }],
+        ..Default::default()
+    };
+    let e = elections::create(&store, &t.body, &t.term, &draft, &ch()).await.unwrap();
+    let post = elections::posts(&store, &e).await.unwrap()[0].clone();
+    let e = elections::open_nominations(&store, &e, &ch()).await.unwrap();
+    // two on the roster, two by name (not on it)
+    let mut names = Vec::new();
+    for (pid, name) in [(Some(t.people[0].id), ""), (Some(t.people[1].id), ""), (None, "刘春生"), (None, "周海燕")] {
+        let n = elections::nominate(
+            &store,
+            &e,
+            &elections::NominationInput {
+                post_id: post.id,
+                person_id: pid,
+                name: name.into(),
+                source: "members".into(),
+                support: 20,
+                ..Default::default()
+            },
+            &ch(),
+        )
+        .await
+        .unwrap();
+        elections::review(&store, &e, n.id, NominationStatus::Qualified, "", &ch()).await.unwrap();
+        names.push(n.name);
+    }
+    let e = elections::publish_list(&store, &e, &[(post.id, names.clone())], "2026-11-18", &ch()).await.unwrap();
+    assert!(elections::start_round(&store, &e, post.id, RoundMode::Phones, None, &later).await.is_err(), "no meeting: paper only");
+    let r = elections::start_round(&store, &e, post.id, RoundMode::Paper, None, &later).await.unwrap();
+    let e = elections::get(&store, e.id).await.unwrap();
+    let pat =
+        |count: i64, yes: &[&String]| BallotPattern { count, marks: yes.iter().map(|n| (n.to_string(), Mark::Yes)).collect(), ..Default::default() };
+    // 30 present of 32 (R-B1: 150 > 128); 16 elects; 李建国 and 王桂英 pass, the others do not
+    let count = elections::PaperCount {
+        eligible_voters: 32,
+        voters_present: 30,
+        ballots_issued: None,
+        ballots: vec![pat(18, &[&names[0], &names[1], &names[2]]), pat(10, &[&names[3]]), pat(2, &[&names[0], &names[1], &names[2], &names[3]])],
+    };
+    // bad counts are refused and change nothing
+    let mut wrong = count.clone();
+    wrong.voters_present = 40;
+    assert!(elections::count_paper(&store, &e, &r, &wrong, &later).await.is_err());
+    assert_eq!(elections::round(&store, r.id).await.unwrap().status, "open");
+    let r = elections::count_paper(&store, &e, &r, &count, &later).await.unwrap();
+    let res = r.result.unwrap();
+    assert_eq!((res["void_ballots"].as_u64(), res["threshold_min_votes"].as_u64()), (Some(2), Some(16)));
+    // 李建国 18, 王桂英 18, 刘春生 18: three pass for three seats
+    assert_eq!(res["elected"].as_array().unwrap().len(), 3);
+    let st = elections::post_state(&store, &e, &post).await.unwrap();
+    assert_eq!((st.remaining, st.next.clone()), (0, None));
+    // 刘春生 was nominated by name: linked to a person after the check, then announced
+    assert!(elections::announce(&store, &e, &later).await.is_err(), "刘春生 is not on the roster yet");
+    let liu = people::create(&store, &member("刘春生", t.b1.id), &ch()).await.unwrap();
+    elections::link_elected(&store, &e, post.id, "刘春生", liu.id, &later).await.unwrap();
+    let e2 = elections::announce(&store, &e, &later).await.unwrap();
+    assert_eq!(e2.status.as_str(), "announced");
+    assert_eq!(congress::committee(&store, &t.term).await.unwrap().len(), 3);
+});
+
+db_test!(r_g1_seats_are_reduced_instead_of_another_round, |store| async move {
+    use lianxin_domain::counting::election::{BallotPattern, Mark};
+    use lianxin_domain::election::{NominationStatus, ReductionApproval, RoundKind, RoundMode};
+    use lianxin_store::elections;
+    let t = town(&store).await;
+    let later = Change::new(Some(1), "测试员", NOW + 3 * 86_400_000);
+    let draft = elections::ElectionDraft {
+        title: "七里洞村党支部换届".into(),
+        target: "committee".into(),
+        method: "party_grassroots".into(),
+        min_size: Some(2),
+        posts: vec![elections::PostInput {
+            name: "支部委员".into(),
+            roster_post: "member".into(),
+            seats: 3,
+            slate: "party_grassroots_committee".into(),
+            constituency: None,
+        }],
+        ..Default::default()
+    };
+    let e = elections::create(&store, &t.body, &t.term, &draft, &ch()).await.unwrap();
+    let post = elections::posts(&store, &e).await.unwrap()[0].clone();
+    let e = elections::open_nominations(&store, &e, &ch()).await.unwrap();
+    let mut names = Vec::new();
+    for (pid, name) in [(Some(t.people[0].id), ""), (Some(t.people[1].id), ""), (Some(t.people[2].id), ""), (None, "周海燕")] {
+        let n = elections::nominate(
+            &store,
+            &e,
+            &elections::NominationInput {
+                post_id: post.id,
+                person_id: pid,
+                name: name.into(),
+                source: "members".into(),
+                support: 20,
+                ..Default::default()
+            },
+            &ch(),
+        )
+        .await
+        .unwrap();
+        elections::review(&store, &e, n.id, NominationStatus::Qualified, "", &ch()).await.unwrap();
+        names.push(n.name);
+    }
+    let e = elections::publish_list(&store, &e, &[(post.id, names.clone())], "2026-11-18", &ch()).await.unwrap();
+    let r = elections::start_round(&store, &e, post.id, RoundMode::Paper, None, &later).await.unwrap();
+    let e = elections::get(&store, e.id).await.unwrap();
+    let pat =
+        |count: i64, yes: &[&String]| BallotPattern { count, marks: yes.iter().map(|n| (n.to_string(), Mark::Yes)).collect(), ..Default::default() };
+    let count = elections::PaperCount {
+        eligible_voters: 20,
+        voters_present: 20,
+        ballots_issued: None,
+        ballots: vec![pat(12, &[&names[0], &names[1]]), pat(8, &[&names[2], &names[3]])],
+    };
+    elections::count_paper(&store, &e, &r, &count, &later).await.unwrap();
+    let st = elections::post_state(&store, &e, &post).await.unwrap();
+    assert!(matches!(st.next, Some((RoundKind::Supplementary, 1, _))), "{st:?}");
+    // R-G1: not below those elected, needs a record of the approval
+    assert!(elections::reduce_seats(&store, &e, post.id, 1, ReductionApproval::Presidium, "主席团决定", &later).await.is_err());
+    assert!(elections::reduce_seats(&store, &e, post.id, 2, ReductionApproval::Electors, "", &later).await.is_err());
+    let p = elections::reduce_seats(&store, &e, post.id, 2, ReductionApproval::Electors, "经半数以上选举人同意", &later).await.unwrap();
+    assert_eq!((p.seats, p.reduced_from, p.reduced_by.as_deref()), (2, Some(3), Some("electors")));
+    let st = elections::post_state(&store, &e, &p).await.unwrap();
+    assert_eq!((st.remaining, st.next), (0, None));
+    elections::announce(&store, &e, &later).await.unwrap();
+    assert_eq!(congress::committee(&store, &t.term).await.unwrap().len(), 2);
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});

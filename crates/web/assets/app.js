@@ -18,11 +18,17 @@ document.addEventListener('submit', function (e) {
   if (kind === 'choice') {
     f.querySelectorAll('input[name=chosen]:checked').forEach(function (c) { choices.push(+c.value); });
   } else {
-    var p = kind === 'motion' ? 'm' : 'g';
+    var p = kind === 'appraisal' ? 'g' : 'm';
     for (i = 0; f.querySelector('[name=' + p + i + ']'); i++) {
       el = f.querySelector('[name=' + p + i + ']:checked');
       if (!el) { done(f, document.documentElement.lang === 'en' ? 'Mark every item.' : '请对每一项作出选择。', true); return; }
-      choices.push(kind === 'motion' ? el.value : +el.value);
+      choices.push(kind === 'appraisal' ? +el.value : el.value);
+    }
+    if (kind === 'election') {
+      // the names written in (另选他人) go with the marks
+      var w = [];
+      for (i = 0; (el = f.querySelector('[name=w' + i + ']')); i++) { if (el.value.trim()) { w.push(el.value.trim()); } }
+      choices = {marks: choices, write_ins: w};
     }
   }
   var url = '/api/v1' + f.getAttribute('action'), body = JSON.stringify({pass: pass.value, choices: choices});

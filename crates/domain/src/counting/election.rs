@@ -226,6 +226,44 @@ pub const METHODS: &[&str] = &[
     "residents_committee_supplementary",
 ];
 
+/// How an election round held as a vote is counted (kept with the vote): the method, the
+/// round and the local settings. The roll gives those due to attend and present.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElectionRule {
+    pub method: String,
+    #[serde(default)]
+    pub round: Round,
+    #[serde(default)]
+    pub options: ElectionOptions,
+}
+
+impl ElectionRule {
+    pub fn parse(text: &str) -> Result<ElectionRule, DomainError> {
+        let r: ElectionRule = serde_json::from_str(text)
+            .map_err(|e| invalid("method", format!("选举计票规则格式不对:{e}"), format!("the election's counting rule is malformed: {e}")))?;
+        if method(&r.method).is_none() {
+            return Err(invalid("method", format!("未知的选举方法“{}”", r.method), format!("unknown method “{}”", r.method)));
+        }
+        Ok(r)
+    }
+    /// The counting request for `seats` among `candidates`, from the roll and the box.
+    pub fn input(&self, seats: u64, candidates: &[String], expected: u64, present: u64, ballots: Vec<BallotPattern>) -> ElectionInput {
+        ElectionInput {
+            kind: "election".into(),
+            method: Some(self.method.clone()),
+            round: self.round,
+            seats: Some(seats as i64),
+            candidates: candidates.to_vec(),
+            eligible_voters: expected as i64,
+            voters_present: present as i64,
+            ballots,
+            options: self.options.clone(),
+            ..Default::default()
+        }
+    }
+}
+
 /// A counting request of kind "election" (docs/count.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -260,7 +298,7 @@ pub struct ElectionInput {
     pub options: ElectionOptions,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunoffType {
     TieRevote,
@@ -270,14 +308,14 @@ pub enum RunoffType {
 }
 
 /// Per candidate on valid ballots.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Marks {
     pub yes: u64,
     pub no: u64,
     pub abstain: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostResult {
     pub post: String,
     pub seats: u64,
@@ -294,7 +332,7 @@ pub struct PostResult {
     pub remaining_seats: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ElectionResult {
     pub method: String,
     pub rules: String,

@@ -57,7 +57,8 @@ pub async fn pass(State(state): State<AppState>, c: Caller, headers: HeaderMap, 
 pub struct CastBody {
     pass: String,
     /// motion: a mark per item ("yes", "no", "abstain"); choice: the indices chosen;
-    /// appraisal: a grade per person appraised, 0 = 优秀 … 3 = 不称职.
+    /// appraisal: a grade per person appraised, 0 = 优秀 … 3 = 不称职; election:
+    /// `{"marks": [a mark per candidate], "write_ins": ["name written in", …]}`.
     choices: Value,
 }
 
@@ -83,6 +84,16 @@ pub async fn cast(State(state): State<AppState>, headers: HeaderMap, Path(id): P
         VoteKind::Motion => Choices::Marks(serde_json::from_value::<Vec<Mark>>(b.choices).map_err(|_| bad())?),
         VoteKind::Choice => Choices::Chosen(serde_json::from_value(b.choices).map_err(|_| bad())?),
         VoteKind::Appraisal => Choices::Grades(serde_json::from_value(b.choices).map_err(|_| bad())?),
+        VoteKind::Election => {
+            #[derive(serde::Deserialize)]
+            struct B {
+                marks: Vec<Mark>,
+                #[serde(default)]
+                write_ins: Vec<String>,
+            }
+            let b: B = serde_json::from_value(b.choices).map_err(|_| bad())?;
+            Choices::Ballot { marks: b.marks, write_ins: b.write_ins }
+        }
     };
     let change = Change::new(None, "投票人 / voter", state.now_ms());
     let out = meetings::cast(&state.store, &x, pass.delegate_id, &choices, &change).await.map_err(|e| err(e.into()))?;

@@ -295,7 +295,14 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
                 tx(lang, "save"),
                 vec![
                     Field::new("text", "title", lang.pick("事项", "Title"), "").required(),
-                    Field::select("kind", tx(lang, "kind"), "motion", crate::view::options::<VoteKind>(lang, None)).required(),
+                    Field::select(
+                        "kind",
+                        tx(lang, "kind"),
+                        "motion",
+                        // an election's rounds are made from its own page (/elections)
+                        crate::view::options::<VoteKind>(lang, None).into_iter().filter(|(k, _)| k != "election").collect(),
+                    )
+                    .required(),
                     Field::new(
                         "textarea",
                         "items",
@@ -455,6 +462,9 @@ pub async fn create_vote(State(state): State<AppState>, v: Viewer, Path(id): Pat
         }
         let (title, q) = Question::validate(one(&f, "title"), one(&f, "kind"), one(&f, "items"), one(&f, "max_choices").trim().parse().ok())
             .map_err(WebError::from)?;
+        if q.kind == VoteKind::Election {
+            return Err(WebError::BadRequest(v.lang.pick("选举请在“选举”页面中进行", "hold elections from the elections page").into()));
+        }
         let method = if q.kind == VoteKind::Appraisal {
             // the shares are settings with no default (rules.md R-L2, R-L3)
             let share = |name: &str| -> WebResult<Option<Fraction>> {
@@ -502,6 +512,13 @@ fn result_table(lang: Lang, x: &Vote) -> Option<Table> {
     let items = r["items"].as_array()?;
     Some(Table {
         headers: match x.question.kind {
+            VoteKind::Election => vec![
+                lang.pick("候选人", "Candidate").into(),
+                Mark::Yes.label().get(lang).into(),
+                lang.pick("不赞成", "No").into(),
+                Mark::Abstain.label().get(lang).into(),
+                lang.pick("结果", "Result").into(),
+            ],
             VoteKind::Motion => vec![
                 lang.pick("事项", "Item").into(),
                 Mark::Yes.label().get(lang).into(),
@@ -520,6 +537,12 @@ fn result_table(lang: Lang, x: &Vote) -> Option<Table> {
             .map(|i| {
                 let n = |k: &str| Cell::text(i[k].as_u64().unwrap_or(0).to_string());
                 match x.question.kind {
+                    VoteKind::Election => {
+                        let name = i["item"].as_str().unwrap_or("");
+                        let elected = r["election"]["elected"].as_array().is_some_and(|e| e.iter().any(|n| n == name));
+                        let verdict = if elected { lang.pick("当选", "Elected") } else { "" };
+                        vec![Cell::text(name), n("yes"), n("no"), n("abstain"), Cell::text(verdict)]
+                    }
                     VoteKind::Motion => {
                         let d = &i["decision"];
                         let verdict = match (d["quorum_met"].as_bool(), d["passed"].as_bool()) {
@@ -671,6 +694,16 @@ async fn paper_panels(state: &AppState, v: &Viewer, x: &Vote, office: bool) -> W
             VoteKind::Motion => x.question.items.iter().map(|_| "赞成").collect::<Vec<_>>().join(" ") + " 30",
             VoteKind::Choice => format!("{} 15", x.question.items.iter().take(x.question.max_choices).cloned().collect::<Vec<_>>().join(" ")),
             VoteKind::Appraisal => x.question.items.iter().map(|_| "称职").collect::<Vec<_>>().join(" ") + " 8",
+            VoteKind::Election => {
+                x.question
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, _)| if i < x.question.max_choices { "赞成" } else { "反对" })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    + " 20"
+            }
         };
         let piles =
             mine.map(|e| e.patterns.iter().map(|(c, n)| format!("{} {n}", pile_marks(x, c))).collect::<Vec<_>>().join("\n")).unwrap_or_default();
@@ -703,6 +736,7 @@ fn pile_marks(x: &Vote, canonical: &str) -> String {
         Some(Choices::Chosen(c)) if c.is_empty() => "空白".into(),
         Some(Choices::Chosen(c)) => c.iter().filter_map(|i| x.question.items.get(*i).cloned()).collect::<Vec<_>>().join(" "),
         Some(Choices::Grades(g)) => g.iter().map(|k| x.grades().get(usize::from(*k)).copied().unwrap_or("?")).collect::<Vec<_>>().join(" "),
+        Some(Choices::Ballot { marks, write_ins }) => marks.iter().map(|k| k.label().zh.to_string()).chain(write_ins).collect::<Vec<_>>().join(" "),
         None => canonical.to_string(),
     }
 }
@@ -784,6 +818,32 @@ fn ballot_panel(lang: Lang, csrf: &str, x: &Vote, pass: &str) -> Panel {
             f.options = x.question.items.iter().enumerate().map(|(i, o)| (i.to_string(), o.clone())).collect();
             fields.push(f);
         }
+        // R-C1: yes, no or abstain on each candidate; names written in with a yes (另选他人),
+        // at most the seats in all (R-C2)
+        VoteKind::Election => {
+            let marks: Vec<(String, String)> = [Mark::Yes, Mark::No, Mark::Abstain]
+                .iter()
+                .map(|m| (m.code().to_string(), if *m == Mark::No { lang.pick("不赞成", "No").to_string() } else { m.label().get(lang).to_string() }))
+                .collect();
+            for (i, c) in x.question.items.iter().enumerate() {
+                let mut f = Field::select(&format!("m{i}"), c, "", marks.clone()).required();
+                f.kind = "radios";
+                fields.push(f);
+            }
+            for i in 0..x.question.max_choices {
+                let label = if i == 0 { lang.pick("另选他人(可不填)", "Write in another person (optional)") } else { "" };
+                fields.push(Field::new("text", &format!("w{i}"), label, "").hint(if i == 0 {
+                    format!(
+                        "{} {} {}",
+                        lang.pick("赞成与另选合计不超过应选", "yes and written-in together at most the"),
+                        x.question.max_choices,
+                        lang.pick("名,否则选票无效", "seats, or the ballot is void")
+                    )
+                } else {
+                    String::new()
+                }));
+            }
+        }
     }
     let mut f = Form::post(format!("/votes/{}/cast", x.id), csrf, lang.pick("投票", "Cast my ballot"), fields);
     f.confirm = Some(lang.pick("确认投出这张选票?投出后不能更改。", "Cast this ballot? It cannot be changed afterwards.").into());
@@ -840,6 +900,13 @@ pub async fn cast(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
                     .collect::<Option<Vec<u8>>>()
                     .ok_or_else(|| WebError::BadRequest(lang.pick("请对每一位测评对象选择等次", "grade everyone appraised").into()))?,
             ),
+            VoteKind::Election => Choices::Ballot {
+                marks: (0..x.question.items.len())
+                    .map(|i| Mark::from_code(one(&f, &format!("m{i}"))))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| WebError::BadRequest(lang.pick("请对每一位候选人作出选择", "mark every candidate").into()))?,
+                write_ins: (0..x.question.max_choices).map(|i| one(&f, &format!("w{i}")).trim().to_string()).filter(|w| !w.is_empty()).collect(),
+            },
         };
         let out = meetings::cast(&state.store, &x, me, &choices, &v.change(&state)?).await?;
         state.hall.poke(m.id);
@@ -921,6 +988,15 @@ fn describe(lang: Lang, x: &Vote, canonical: &str) -> String {
             .iter()
             .zip(g)
             .map(|(t, k)| format!("{t}:{}", x.grades().get(usize::from(k)).copied().unwrap_or("?")))
+            .collect::<Vec<_>>()
+            .join(" / "),
+        Some(Choices::Ballot { marks, write_ins }) => x
+            .question
+            .items
+            .iter()
+            .zip(marks)
+            .map(|(c, m)| format!("{c}:{}", m.label().get(lang)))
+            .chain(write_ins.iter().map(|w| format!("{}{w}", lang.pick("另选:", "written in: "))))
             .collect::<Vec<_>>()
             .join(" / "),
         None => canonical.to_string(),
