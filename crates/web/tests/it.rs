@@ -21,6 +21,8 @@ const NOW: i64 = 1_795_000_000_000; // 2026-11-18
 struct App {
     router: Router,
     state: AppState,
+    /// The server's clock, moved on where a scenario needs days to pass.
+    clock: Arc<FixedClock>,
     /// username → (session token, csrf token, api token)
     who: std::collections::HashMap<String, (String, String, String)>,
     ids: Ids,
@@ -59,7 +61,8 @@ async fn app(db: &TestDb) -> App {
     for l in &logins {
         let u = users::by_name(&store, l.username).await.unwrap().unwrap();
         let (tok, csrf, api) = (format!("s-{}", l.username), format!("c-{}", l.username), format!("a-{}", l.username));
-        users::create_session(&store, &lianxin_web::auth::sha256_hex(&tok), u.id, &csrf, NOW, 3_600_000).await.unwrap();
+        // a week, so scenarios that move the clock on by days stay signed in
+        users::create_session(&store, &lianxin_web::auth::sha256_hex(&tok), u.id, &csrf, NOW, 7 * 86_400_000).await.unwrap();
         users::create_token(&store, u.id, "test", &lianxin_web::auth::sha256_hex(&api), &change).await.unwrap();
         who.insert(l.username.to_string(), (tok, csrf, api));
     }
@@ -78,8 +81,9 @@ async fn app(db: &TestDb) -> App {
         q("SELECT id FROM terms WHERE body_id = $1 ORDER BY number DESC", [ids.xisa_body.into()]).fetch_one(&store.pool).await.unwrap().i("id");
     ids.xisa_delegate = one(&store, "SELECT MIN(id) AS id FROM delegates WHERE term_id = $1", xisa_term).await;
     ids.unit_org = one(&store, "SELECT MIN(id) AS id FROM orgs WHERE tenant_id = $1 AND kind = 'unit'", ids.town_root).await;
-    let state = AppState::new(store, config, Arc::new(FixedClock::new(NOW)));
-    App { router: lianxin_web::app(state.clone()), state, who, ids }
+    let clock = Arc::new(FixedClock::new(NOW));
+    let state = AppState::new(store, config, clock.clone());
+    App { router: lianxin_web::app(state.clone()), state, clock, who, ids }
 }
 
 struct Resp {
@@ -187,6 +191,8 @@ async fn authorization_matrix(app: &App) {
         ("/notices".to_string(), [1, 1, 1, 1, 1, 1, 1, 0]),
         (format!("/bodies/{}/activities", i.town_body), [1, 1, 0, 1, 1, 0, 0, 0]),
         (format!("/bodies/{}/activities/new", i.town_body), [1, 1, 0, 0, 1, 0, 0, 0]),
+        (format!("/bodies/{}/elections", i.town_body), [1, 1, 0, 1, 1, 0, 0, 0]),
+        (format!("/bodies/{}/elections", i.county_body), [1, 0, 1, 0, 0, 0, 0, 0]),
         (format!("/bodies/{}/duty", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
         (format!("/bodies/{}/cards", i.town_body), [1, 1, 0, 0, 0, 0, 0, 0]),
         (format!("/bodies/{}/evaluation", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
@@ -651,6 +657,7 @@ both!(evaluation, evaluation_journey);
 both!(reception, reception_journey);
 both!(meetings, meeting_journey);
 both!(meeting_work, meeting_work_journey);
+both!(elections, election_journey);
 
 /// A delegate records an activity from the phone form; the office sets seed 002's rules,
 /// sees who is behind, records for a group with ticked delegates; the duty file counts it.
@@ -1304,5 +1311,176 @@ async fn meeting_work_journey(app: &App) {
     assert_eq!(app.post_form(Some("office"), &format!("/votes/{pid}/close"), "").await.status, StatusCode::SEE_OTHER);
     let (_, pv) = app.api(Some("office"), "GET", &format!("/api/v1/votes/{pid}"), None).await;
     assert_eq!((pv["result"]["items"][0]["yes"].as_u64(), pv["result"]["paper"]["void"].as_u64()), (Some(n as u64 - 3), Some(1)), "{pv}");
+    assert!(audit::verify(store).await.unwrap().is_ok());
+}
+
+/// An election over HTTP: defined, nominated, reviewed, its list refused against the slate
+/// rule (R-H2) then published, voted on phones after the notice, counted, announced into the
+/// committee; and a paper election counted from a pasted tally sheet.
+async fn election_journey(app: &App) {
+    use lianxin_domain::ballot::{Choices, Mark};
+    use lianxin_store::meetings;
+    let i = &app.ids;
+    let store = &app.state.store;
+    let change = Change::new(None, "测试", NOW);
+    let r = app
+        .post_form(Some("office"), &format!("/bodies/{}/meetings", i.town_body), "kind=annual&title=选举大会&on=2026-11-25&place=镇会议中心")
+        .await;
+    let mid: i64 = r.location.trim_start_matches("/meetings/").parse().unwrap();
+    let m = meetings::get(store, mid).await.unwrap();
+    let hall = meetings::attendees(store, &m).await.unwrap();
+    for a in &hall {
+        meetings::set_attendance(store, &m, a.delegate_id, "present", None, "", &change).await.unwrap();
+    }
+    let people: Vec<(i64, String)> =
+        q("SELECT id, name FROM people WHERE tenant_id = $1 AND kind = 'member' ORDER BY id LIMIT 2", [i.town_root.into()])
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.i("id"), r.s("name")))
+            .collect();
+    let define = |method: &str, meeting: &str| {
+        format!(
+            "term_id={}&title=增补镇党委委员{meeting}&target=committee&method={method}&post_order=normal&by_election=1&meeting_id={meeting}&min_size=3\
+             &post0_name=委员&post0_roster=member&post0_seats=1&post0_slate=party_grassroots_committee&post1_seats=&post2_seats=",
+            i.town_term
+        )
+    };
+    assert_eq!(
+        app.post_form(Some("delegate"), &format!("/bodies/{}/elections", i.town_body), &define("party_grassroots", "")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post_form(Some("office"), &format!("/bodies/{}/elections", i.town_body), &define("by_acclamation", "")).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = app.post_form(Some("office"), &format!("/bodies/{}/elections", i.town_body), &define("party_grassroots", &mid.to_string())).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let eid: i64 = r.location.trim_start_matches("/elections/").parse().unwrap();
+    let post = q("SELECT id FROM election_posts WHERE election_id = $1", [eid.into()]).fetch_one(&store.pool).await.unwrap().i("id");
+    assert!(app.get(Some("office"), &format!("/elections/{eid}")).await.body.contains("开始提名"));
+    assert_eq!(app.post_form(Some("office"), &format!("/elections/{eid}/open"), "").await.status, StatusCode::SEE_OTHER);
+    for (who, source, support) in [
+        (format!("person_id={}", people[0].0), "members", 30),
+        (format!("person_id={}", people[1].0), "organisation", 20),
+        ("name=外来人甲".to_string(), "self", 0),
+    ] {
+        let r = app
+            .post_form(Some("office"), &format!("/elections/{eid}/nominations"), &format!("post_id={post}&{who}&source={source}&support={support}"))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let noms: Vec<i64> = q("SELECT id FROM nominations WHERE election_id = $1 ORDER BY support DESC", [eid.into()])
+        .fetch_all(&store.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i("id"))
+        .collect();
+    for n in &noms[..2] {
+        assert_eq!(app.post_form(Some("office"), &format!("/elections/{eid}/nominations/{n}/qualify"), "").await.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        app.post_form(Some("office"), &format!("/elections/{eid}/review"), &format!("nomination={}&status=rejected&note=", noms[2])).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.post_form(Some("office"), &format!("/elections/{eid}/review"), &format!("nomination={}&status=rejected&note=不符合任职条件", noms[2]))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let page = app.get(Some("office"), &format!("/elections/{eid}")).await.body;
+    assert!(page.contains("党员推荐") && page.contains("不符合任职条件"), "nominations counted per source, with the review");
+    // R-H2: a by-election of one committee seat is never an equal slate
+    let r =
+        app.post_form(Some("office"), &format!("/elections/{eid}/publish"), &format!("list_{post}={}&notice_until=2026-11-18", people[0].1)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("R-H2"), "{}", r.body.chars().take(2000).collect::<String>());
+    let list = format!("{}%0A{}", people[0].1, people[1].1);
+    assert_eq!(
+        app.post_form(Some("office"), &format!("/elections/{eid}/publish"), &format!("list_{post}={list}&notice_until=2026-11-18")).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let public = app.get(None, &format!("/public/elections/{eid}")).await;
+    assert!(public.status == StatusCode::OK && public.body.contains(&people[1].1) && !public.body.contains("外来人甲"));
+    // voting waits for the end of the notice
+    assert_eq!(app.post_form(Some("office"), &format!("/elections/{eid}/posts/{post}/rounds"), "mode=phones").await.status, StatusCode::CONFLICT);
+    app.clock.advance(2 * 86_400_000);
+    assert_eq!(app.post_form(Some("office"), &format!("/elections/{eid}/posts/{post}/rounds"), "mode=phones").await.status, StatusCode::SEE_OTHER);
+    let (rid, vid) = {
+        let r = q("SELECT id, vote_id FROM election_rounds WHERE election_id = $1", [eid.into()]).fetch_one(&store.pool).await.unwrap();
+        (r.i("id"), r.i("vote_id"))
+    };
+    // the delegate's phone: a mark per candidate and a name written in; more yes than seats is refused
+    let ballot = app.get(Some("delegate"), &format!("/votes/{vid}")).await.body;
+    assert!(ballot.contains("另选他人") && ballot.contains(&people[0].1), "{}", ballot.chars().take(1500).collect::<String>());
+    assert_eq!(app.post_form(Some("delegate"), &format!("/votes/{vid}/cast"), "m0=yes&m1=no&w0=赵某").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let cast = app.post_form(Some("delegate"), &format!("/votes/{vid}/cast"), "m0=yes&m1=no&w0=").await;
+    assert!(cast.body.contains("回执码"), "{}", cast.body.chars().take(1500).collect::<String>());
+    // the rest of the hall votes on their phones
+    let v = meetings::vote(store, vid).await.unwrap();
+    let mut already = 0;
+    for a in &hall {
+        let c = Choices::Ballot { marks: vec![Mark::Yes, Mark::Abstain], write_ins: vec![] };
+        if meetings::cast(store, &v, a.delegate_id, &c, &change).await.unwrap() == meetings::Cast::AlreadyIn {
+            already += 1;
+        }
+    }
+    assert_eq!(already, 1, "the signed-in delegate's ballot was in already");
+    assert_eq!(app.post_form(Some("office"), &format!("/elections/{eid}/rounds/{rid}/count"), "").await.status, StatusCode::SEE_OTHER);
+    let page = app.get(Some("office"), &format!("/elections/{eid}")).await.body;
+    assert!(page.contains("R-E1") && page.contains("公布结果"), "{}", page.chars().take(3000).collect::<String>());
+    assert_eq!(app.post_form(Some("office"), &format!("/elections/{eid}/announce"), "").await.location, format!("/elections/{eid}/sheet"));
+    let sheet = app.get(Some("office"), &format!("/elections/{eid}/sheet")).await.body;
+    assert!(
+        sheet.contains("选举结果报告单") && sheet.contains(&format!("<td>{}</td>", people[0].1)),
+        "{}",
+        sheet.chars().take(3000).collect::<String>()
+    );
+    let on = q("SELECT COUNT(*) AS n FROM committee_members WHERE term_id = $1 AND person_id = $2", [i.town_term.into(), people[0].0.into()])
+        .fetch_one(&store.pool)
+        .await
+        .unwrap()
+        .i("n");
+    assert_eq!(on, 1, "the elected joined the committee");
+
+    // a paper election: the tellers paste their tally sheet from Excel
+    let r = app.post_form(Some("office"), &format!("/bodies/{}/elections", i.town_body), &define("party_grassroots", "")).await;
+    let pid: i64 = r.location.trim_start_matches("/elections/").parse().unwrap();
+    let ppost = q("SELECT id FROM election_posts WHERE election_id = $1", [pid.into()]).fetch_one(&store.pool).await.unwrap().i("id");
+    app.post_form(Some("office"), &format!("/elections/{pid}/open"), "").await;
+    for who in ["name=刘春生", "name=周海燕"] {
+        app.post_form(Some("office"), &format!("/elections/{pid}/nominations"), &format!("post_id={ppost}&{who}&source=members&support=5")).await;
+    }
+    for n in q("SELECT id FROM nominations WHERE election_id = $1", [pid.into()]).fetch_all(&store.pool).await.unwrap() {
+        app.post_form(Some("office"), &format!("/elections/{pid}/nominations/{}/qualify", n.i("id")), "").await;
+    }
+    let r =
+        app.post_form(Some("office"), &format!("/elections/{pid}/publish"), &format!("list_{ppost}=刘春生%0A周海燕&notice_until=2026-11-20")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.clock.advance(86_400_000);
+    assert_eq!(app.post_form(Some("office"), &format!("/elections/{pid}/posts/{ppost}/rounds"), "mode=paper").await.status, StatusCode::SEE_OTHER);
+    let prid = q("SELECT id FROM election_rounds WHERE election_id = $1", [pid.into()]).fetch_one(&store.pool).await.unwrap().i("id");
+    // a cell the engine cannot read names its row and column, and nothing is counted
+    let bad = app
+        .post_form(
+            Some("office"),
+            &format!("/elections/{pid}/rounds/{prid}/paper"),
+            "eligible_voters=30&voters_present=25&tally=张数%09刘春生%09周海燕%0A20%09也许%09",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("第 2 行"), "{}", bad.body.chars().take(1500).collect::<String>());
+    let tally = "张数%09刘春生%09周海燕%09另选%09废票%0A14%09赞成%09%09%09%0A9%09%09赞成%09%09%0A2%09赞成%09赞成%09%09";
+    let r = app
+        .post_form(Some("office"), &format!("/elections/{pid}/rounds/{prid}/paper"), &format!("eligible_voters=30&voters_present=25&tally={tally}"))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body.chars().take(1500).collect::<String>());
+    let res = q("SELECT result FROM election_rounds WHERE id = $1", [prid.into()]).fetch_one(&store.pool).await.unwrap().s("result");
+    let res: Value = serde_json::from_str(&res).unwrap();
+    // 25 present of 30 (R-B1: 125 > 120); two ballots mark both for one seat: void (R-C2); 刘春生 14 > 12.5
+    assert_eq!((res["void_ballots"].as_u64(), res["threshold_min_votes"].as_u64(), res["elected"][0].as_str()), (Some(2), Some(13), Some("刘春生")));
     assert!(audit::verify(store).await.unwrap().is_ok());
 }

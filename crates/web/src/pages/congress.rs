@@ -108,6 +108,7 @@ pub async fn body(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
             p.actions.push(Link::new(format!("/bodies/{id}/activities?{tq}"), lang.pick("履职活动", "Activities")));
             p.actions.push(Link::new(format!("/bodies/{id}/requests"), lang.pick("群众诉求", "Citizen requests")));
             p.actions.push(Link::new(format!("/bodies/{id}/meetings"), lang.pick("会议与表决", "Meetings and votes")));
+            p.actions.push(Link::new(format!("/bodies/{id}/elections"), lang.pick("选举", "Elections")));
             p.actions.push(Link::new(format!("/public/bodies/{id}/reception"), lang.pick("接待日", "Reception days")));
             if v.can(Permission::ViewReports, &b.org_path) {
                 p.actions.push(Link::new(format!("/bodies/{id}/studios"), lang.pick("代表工作室", "Studios")));

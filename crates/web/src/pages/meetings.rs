@@ -32,7 +32,7 @@ pub(crate) struct Part {
     pub delegate: Option<i64>,
 }
 
-async fn part(state: &AppState, v: &Viewer, body: &Body, term_id: Option<i64>) -> WebResult<Part> {
+pub(crate) async fn part(state: &AppState, v: &Viewer, body: &Body, term_id: Option<i64>) -> WebResult<Part> {
     let a = v.user()?;
     let office = a.can(Permission::EditDelegates, &body.org_path);
     let delegate = my_delegate(state, a, body).await?.filter(|(t, _)| term_id.is_none_or(|id| id == t.id)).map(|d| d.1);

@@ -6,6 +6,7 @@ mod agenda;
 pub(crate) mod cards;
 mod congress;
 mod duty;
+mod elections;
 mod evaluation;
 mod files;
 mod home;
@@ -57,6 +58,21 @@ pub fn router() -> Router<AppState> {
         .route("/bodies/{id}/activities", get(duty::list).post(duty::create))
         .route("/bodies/{id}/activities/new", get(duty::new_form))
         .route("/bodies/{id}/meetings", get(meetings::list).post(meetings::create))
+        .route("/bodies/{id}/elections", get(elections::list).post(elections::create))
+        .route("/elections/{id}", get(elections::show))
+        .route("/elections/{id}/open", post(elections::open))
+        .route("/elections/{id}/nominations", post(elections::nominate))
+        .route("/elections/{id}/nominations/{nid}/qualify", post(elections::qualify))
+        .route("/elections/{id}/review", post(elections::review))
+        .route("/elections/{id}/publish", post(elections::publish))
+        .route("/elections/{id}/posts/{pid}/rounds", post(elections::start_round))
+        .route("/elections/{id}/posts/{pid}/reduce", post(elections::reduce))
+        .route("/elections/{id}/rounds/{rid}/paper", post(elections::paper))
+        .route("/elections/{id}/rounds/{rid}/count", post(elections::count))
+        .route("/elections/{id}/link", post(elections::link))
+        .route("/elections/{id}/announce", post(elections::announce))
+        .route("/elections/{id}/sheet", get(elections::sheet))
+        .route("/public/elections/{id}", get(elections::public_notice))
         .route("/meetings/{id}", get(meetings::show))
         .route("/meetings/{id}/door", get(meetings::door))
         .route("/meetings/{id}/checkin", get(meetings::checkin_form).post(meetings::checkin))
