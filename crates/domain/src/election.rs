@@ -70,6 +70,17 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// Why an absentee may be left out of those due to attend (R-A2; both approvals needed).
+    ExclusionGround {
+        Illness => "illness", "患病无法表达意志", "Illness preventing them from expressing their will";
+        Abroad => "abroad", "出国出境半年以上", "Abroad for six months or more";
+        Sentence => "sentence", "服刑(未受留党察看以上处分)", "Serving a sentence (no sanction of 留党察看 or heavier)";
+        Frail => "frail", "年老体弱卧床不起", "Old, frail or bedridden";
+        Away => "away", "外出半年以上未转组织关系", "Away six months or more without moving their membership";
+    }
+}
+
+coded_enum! {
     /// Who agreed to reduce the seats instead of another round (R-G1).
     ReductionApproval {
         Electors => "electors", "半数以上选举人同意", "More than half of the electors";

@@ -561,6 +561,17 @@ pub async fn delegate(store: &Store, id: Id) -> Result<Delegate> {
 }
 
 /// The delegate records of one person (a person may sit in several bodies and terms).
+/// The seats of a term left vacant and not yet filled by a by-election (R-J9), oldest first.
+pub async fn vacancies(store: &Store, term: &Term) -> Result<Vec<Delegate>> {
+    let rows = q(
+        concat!(delegate_select!(), " WHERE d.tenant_id = $1 AND d.term_id = $2 AND d.status <> 'active' ORDER BY d.status_on, d.id"),
+        [term.tenant_id.into(), term.id.into()],
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows.iter().map(Delegate::from_row).filter(Delegate::is_vacancy).collect())
+}
+
 pub async fn delegates_of_person(store: &Store, tenant_id: Id, person_id: Id) -> Result<Vec<Delegate>> {
     let rows = q(
         concat!(delegate_select!(), " WHERE d.tenant_id = $1 AND d.person_id = $2 ORDER BY d.created_at DESC"),

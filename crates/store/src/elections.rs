@@ -16,9 +16,10 @@ use crate::meetings::{self, Meeting, Vote};
 use crate::{Change, Result, StoreError};
 use lianxin_domain::ballot::{Question, VoteKind, VoteMode, VoteStatus};
 use lianxin_domain::congress::{CommitteePost, DelegateInput};
-use lianxin_domain::counting::election::{self, BallotPattern, ElectionInput, ElectionOptions, ElectionResult, ElectionRule, Round};
+use lianxin_domain::counting::election::{self, BallotPattern, ElectionInput, ElectionOptions, ElectionResult, ElectionRule, Exclusion, Round};
 use lianxin_domain::election::{
-    check_reduction, check_slate, next, ElectionStatus, Next, NominationSource, NominationStatus, PostOrder, ReductionApproval, RoundKind, RoundMode,
+    check_reduction, check_slate, next, ElectionStatus, ExclusionGround, Next, NominationSource, NominationStatus, PostOrder, ReductionApproval,
+    RoundKind, RoundMode,
 };
 use lianxin_domain::lang::Coded;
 use lianxin_domain::{FieldError, Id};
@@ -333,6 +334,57 @@ async fn set_status(
 
 pub async fn open_nominations(store: &Store, e: &Election, change: &Change) -> Result<Election> {
     set_status(store, e, ElectionStatus::Draft, ElectionStatus::Nominating, None, change).await
+}
+
+// ---------------------------------------------------------------- exclusions (R-A2)
+
+/// Records an absentee left out of those due to attend, with the two approvals R-A2 asks for
+/// (the higher organisation's and the meeting's); one without both stays in the base, and the
+/// count says so. Recorded before voting starts.
+pub async fn add_exclusion(store: &Store, e: &Election, x: &Exclusion, change: &Change) -> Result<()> {
+    if !matches!(e.status(), ElectionStatus::Draft | ElectionStatus::Nominating | ElectionStatus::Notice) {
+        return Err(StoreError::conflict("投票开始后不能再改应到会人数", "those due to attend cannot change once voting starts"));
+    }
+    if x.name.trim().is_empty() || x.name.chars().count() > 40 {
+        return Err(invalid("name", "请填写姓名", "give the name"));
+    }
+    if ExclusionGround::from_code(&x.ground).is_none() {
+        return Err(invalid("ground", "请选择不计入应到会的情形(R-A2)", "choose the ground (R-A2)"));
+    }
+    let id = new_id(change.now_ms);
+    let mut tx = store.pool.begin().await?;
+    q(
+        "INSERT INTO election_exclusions (tenant_id, election_id, id, name, ground, higher_approved, meeting_approved, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        [
+            e.tenant_id.into(),
+            e.id.into(),
+            id.into(),
+            x.name.trim().into(),
+            x.ground.as_str().into(),
+            i64::from(x.higher_approved).into(),
+            i64::from(x.meeting_approved).into(),
+            change.now_ms.into(),
+        ],
+    )
+    .execute(&mut *tx)
+    .await?;
+    append(&mut tx, e.tenant_id, change, "exclude", "election", Some(e.id), None, Some(serde_json::to_string(x).unwrap_or_default())).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn exclusions(store: &Store, e: &Election) -> Result<Vec<Exclusion>> {
+    Ok(q("SELECT * FROM election_exclusions WHERE tenant_id = $1 AND election_id = $2 ORDER BY id", [e.tenant_id.into(), e.id.into()])
+        .fetch_all(&store.pool)
+        .await?
+        .iter()
+        .map(|r| Exclusion {
+            name: r.s("name"),
+            ground: r.s("ground"),
+            higher_approved: r.i("higher_approved") == 1,
+            meeting_approved: r.i("meeting_approved") == 1,
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------- nominations
@@ -786,7 +838,7 @@ pub async fn start_round(store: &Store, e: &Election, post_id: Id, mode: RoundMo
         (RoundKind::Supplementary, m) if m.starts_with("residents_committee") => "residents_committee_supplementary".to_string(),
         (_, m) => m.to_string(),
     };
-    let rule = ElectionRule { method, round: counted_as, options: e.options.clone() };
+    let rule = ElectionRule { method, round: counted_as, options: e.options.clone(), exclusions: exclusions(store, e).await? };
     let vote_id = if mode == RoundMode::Phones {
         let m = meeting_of(store, e).await?;
         let title = format!("{} · {} · {}", e.title, p.name, kind.label().zh);
@@ -1074,6 +1126,14 @@ pub async fn announce(store: &Store, e: &Election, change: &Change) -> Result<El
     }
     let term = congress::term(store, e.term_id).await?;
     let noms = nominations(store, e).await?;
+    // R-J9: a by-election of delegates fills the term's vacant seats, the post's constituency first
+    let mut vacant = if e.by_election && e.target == "delegates" { congress::vacancies(store, &term).await? } else { Vec::new() };
+    if e.by_election && e.target == "delegates" && vacant.len() < all.len() {
+        return Err(StoreError::conflict(
+            format!("补选 {} 人,但本届只有 {} 个空缺席位", all.len(), vacant.len()),
+            format!("{} by-elected but the term has only {} vacant seats", all.len(), vacant.len()),
+        ));
+    }
     let today = lianxin_domain::error::fmt_date(change.today());
     for x in &all {
         let p = ps.iter().find(|p| p.id == x.post_id).ok_or_else(StoreError::not_found)?;
@@ -1090,12 +1150,18 @@ pub async fn announce(store: &Store, e: &Election, change: &Change) -> Result<El
         } else {
             let category =
                 noms.iter().find(|n| n.post_id == p.id && n.name == x.name).and_then(|n| n.category.clone()).unwrap_or_else(|| "other".into());
+            let seat = vacant
+                .iter()
+                .position(|d| p.constituency.is_some() && d.constituency == p.constituency)
+                .or(if vacant.is_empty() { None } else { Some(0) })
+                .map(|k| vacant.remove(k));
             let input = DelegateInput {
                 person_id: person,
                 category,
-                constituency: p.constituency.clone(),
+                constituency: p.constituency.clone().or_else(|| seat.as_ref().and_then(|d| d.constituency.clone())),
                 origin: Some(if e.by_election { "by_election" } else { "election" }.into()),
                 elected_on: Some(today.clone()),
+                replaces_id: seat.map(|d| d.id),
                 ..Default::default()
             };
             congress::add_delegate(store, &term, &input, change).await.map(|_| ())

@@ -606,7 +606,10 @@ async fn count_on(conn: &mut sqlx::AnyConnection, v: &Vote, m: &Meeting, invalid
             ballots.push(lianxin_domain::counting::election::BallotPattern { count: invalid as i64, void: true, ..Default::default() });
         }
         let present = att.present.max(t.ballots + invalid);
-        let r = election::count(&rule.input(v.question.max_choices as u64, &v.question.items, att.expected.max(present), present, ballots))?;
+        // the roll still lists those excluded (R-A2); one who came after all is due again
+        let lawful = rule.exclusions.iter().filter(|x| x.higher_approved && x.meeting_approved).count() as u64;
+        let on_roll = att.expected.max(present + lawful);
+        let r = election::count(&rule.input(v.question.max_choices as u64, &v.question.items, on_roll, present, ballots))?;
         let items: Vec<serde_json::Value> = v
             .question
             .items

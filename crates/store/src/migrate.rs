@@ -262,6 +262,17 @@ CREATE TABLE election_rounds (
 );
 CREATE UNIQUE INDEX election_rounds_by_post ON election_rounds (tenant_id, election_id, post_id, number);
 CREATE INDEX election_rounds_by_id ON election_rounds (id);
+CREATE TABLE election_exclusions (
+    tenant_id BIGINT NOT NULL,
+    election_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    ground TEXT NOT NULL,
+    higher_approved BIGINT NOT NULL,
+    meeting_approved BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, election_id, id)
+);
 CREATE TABLE election_elected (
     tenant_id BIGINT NOT NULL,
     election_id BIGINT NOT NULL,

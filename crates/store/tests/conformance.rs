@@ -1748,6 +1748,23 @@ db_test!(a_paper_election_short_of_seats_reduces_them_by_r_g1, |store| async mov
         elections::review(&store, &e, n.id, NominationStatus::Qualified, "", &ch()).await.unwrap();
         names.push(n.name);
     }
+    // R-A2: only an exclusion with both approvals leaves the base
+    let ex = |name: &str, meeting_approved| lianxin_domain::counting::election::Exclusion {
+        name: name.into(),
+        ground: "abroad".into(),
+        higher_approved: true,
+        meeting_approved,
+    };
+    assert!(elections::add_exclusion(
+        &store,
+        &e,
+        &lianxin_domain::counting::election::Exclusion { ground: "bored".into(), ..ex("某甲", true) },
+        &ch()
+    )
+    .await
+    .is_err());
+    elections::add_exclusion(&store, &e, &ex("出国党员", true), &ch()).await.unwrap();
+    elections::add_exclusion(&store, &e, &ex("未经大会通过", false), &ch()).await.unwrap();
     let e = elections::publish_list(&store, &e, &[(post.id, names.clone())], "2026-11-18", &ch()).await.unwrap();
     assert!(elections::start_round(&store, &e, post.id, RoundMode::Phones, None, &later).await.is_err(), "no meeting: paper only");
     let r = elections::start_round(&store, &e, post.id, RoundMode::Paper, None, &later).await.unwrap();
@@ -1769,6 +1786,9 @@ db_test!(a_paper_election_short_of_seats_reduces_them_by_r_g1, |store| async mov
     let r = elections::count_paper(&store, &e, &r, &count, &later).await.unwrap();
     let res = r.result.unwrap();
     assert_eq!((res["void_ballots"].as_u64(), res["threshold_min_votes"].as_u64()), (Some(2), Some(16)));
+    assert_eq!(res["members_expected"].as_u64(), Some(31), "32 less the one lawful exclusion");
+    assert!(res["reason"].as_str().unwrap().contains("R-A2"));
+    assert!(elections::add_exclusion(&store, &e, &ex("迟到的", true), &later).await.is_err(), "not once voting started");
     // 李建国 18, 王桂英 18, 刘春生 18: three pass for three seats
     assert_eq!(res["elected"].as_array().unwrap().len(), 3);
     let st = elections::post_state(&store, &e, &post).await.unwrap();
@@ -1849,4 +1869,85 @@ db_test!(r_g1_seats_are_reduced_instead_of_another_round, |store| async move {
     elections::announce(&store, &e, &later).await.unwrap();
     assert_eq!(congress::committee(&store, &t.term).await.unwrap().len(), 2);
     assert!(audit::verify(&store).await.unwrap().is_ok());
+});
+
+db_test!(a_by_election_fills_the_vacant_seat_r_j9, |store| async move {
+    use lianxin_domain::counting::election::{BallotPattern, Mark};
+    use lianxin_domain::election::{NominationStatus, RoundMode};
+    use lianxin_store::elections;
+    let t = town(&store).await;
+    let later = Change::new(Some(1), "测试员", NOW + 3 * 86_400_000);
+    let old = congress::add_delegate(
+        &store,
+        &t.term,
+        &DelegateInput { person_id: t.people[0].id, category: "farmer".into(), constituency: Some("下楣桥村".into()), ..Default::default() },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    congress::change_delegate_qualification(
+        &store,
+        old.id,
+        &QualificationChangeInput { reason: "transferred_out".into(), decided_on: "2026-05-01".into(), ..Default::default() },
+        &ch(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(congress::vacancies(&store, &t.term).await.unwrap().len(), 1);
+    let draft = elections::ElectionDraft {
+        title: "下楣桥村补选镇党代表".into(),
+        target: "delegates".into(),
+        method: "party_grassroots".into(),
+        by_election: true,
+        posts: vec![elections::PostInput {
+            name: "代表".into(),
+            roster_post: "delegate".into(),
+            seats: 1,
+            slate: "party_grassroots_delegate".into(),
+            constituency: Some("下楣桥村".into()),
+        }],
+        ..Default::default()
+    };
+    let e = elections::create(&store, &t.body, &t.term, &draft, &ch()).await.unwrap();
+    let post = elections::posts(&store, &e).await.unwrap()[0].clone();
+    let e = elections::open_nominations(&store, &e, &ch()).await.unwrap();
+    let mut names = Vec::new();
+    for p in &t.people[1..3] {
+        let n = elections::nominate(
+            &store,
+            &e,
+            &elections::NominationInput {
+                post_id: post.id,
+                person_id: Some(p.id),
+                category: Some("worker".into()),
+                source: "members".into(),
+                ..Default::default()
+            },
+            &ch(),
+        )
+        .await
+        .unwrap();
+        elections::review(&store, &e, n.id, NominationStatus::Qualified, "", &ch()).await.unwrap();
+        names.push(n.name);
+    }
+    let e = elections::publish_list(&store, &e, &[(post.id, names.clone())], "2026-11-18", &ch()).await.unwrap();
+    let r = elections::start_round(&store, &e, post.id, RoundMode::Paper, None, &later).await.unwrap();
+    let e = elections::get(&store, e.id).await.unwrap();
+    let yes = |count, n: &String| BallotPattern { count, marks: [(n.clone(), Mark::Yes)].into(), ..Default::default() };
+    let c = elections::PaperCount {
+        eligible_voters: 40,
+        voters_present: 38,
+        ballots_issued: None,
+        ballots: vec![yes(25, &names[0]), yes(13, &names[1])],
+    };
+    elections::count_paper(&store, &e, &r, &c, &later).await.unwrap();
+    elections::announce(&store, &e, &later).await.unwrap();
+    let seat = congress::delegate(&store, old.id).await.unwrap();
+    assert!(!seat.is_vacancy() && seat.replaced_by.is_some(), "the seat is filled");
+    let new = congress::delegate(&store, seat.replaced_by.unwrap()).await.unwrap();
+    assert_eq!(
+        (new.name.as_str(), new.origin.as_str(), new.category.as_str(), new.constituency.as_deref()),
+        (names[0].as_str(), "by_election", "worker", Some("下楣桥村"))
+    );
+    assert!(congress::vacancies(&store, &t.term).await.unwrap().is_empty());
 });

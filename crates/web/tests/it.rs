@@ -1361,6 +1361,15 @@ async fn election_journey(app: &App) {
     let post = q("SELECT id FROM election_posts WHERE election_id = $1", [eid.into()]).fetch_one(&store.pool).await.unwrap().i("id");
     assert!(app.get(Some("office"), &format!("/elections/{eid}")).await.body.contains("开始提名"));
     assert_eq!(app.post_form(Some("office"), &format!("/elections/{eid}/open"), "").await.status, StatusCode::SEE_OTHER);
+    // R-A2: an absentee left out with both approvals is shown as not counted
+    let r = app
+        .post_form(Some("office"), &format!("/elections/{eid}/exclusions"), "name=出国党员甲&ground=abroad&higher_approved=1&meeting_approved=1")
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        app.post_form(Some("office"), &format!("/elections/{eid}/exclusions"), "name=某&ground=bored").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     for (who, source, support) in [
         (format!("person_id={}", people[0].0), "members", 30),
         (format!("person_id={}", people[1].0), "organisation", 20),

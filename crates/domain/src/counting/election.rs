@@ -236,6 +236,9 @@ pub struct ElectionRule {
     pub round: Round,
     #[serde(default)]
     pub options: ElectionOptions,
+    /// Absentees left out of those due to attend, with their approvals (R-A2).
+    #[serde(default)]
+    pub exclusions: Vec<Exclusion>,
 }
 
 impl ElectionRule {
@@ -259,6 +262,7 @@ impl ElectionRule {
             voters_present: present as i64,
             ballots,
             options: self.options.clone(),
+            exclusions: self.exclusions.clone(),
             ..Default::default()
         }
     }

@@ -17,7 +17,9 @@ use lianxin_domain::congress::{CommitteePost, DelegateCategory};
 use lianxin_domain::counting::election::{self as counting, BallotPattern, ElectionOptions, ElectionResult};
 use lianxin_domain::counting::patterns;
 use lianxin_domain::counting::surplus;
-use lianxin_domain::election::{rank, ElectionStatus, NominationSource, NominationStatus, PostOrder, ReductionApproval, RoundKind, RoundMode};
+use lianxin_domain::election::{
+    rank, ElectionStatus, ExclusionGround, NominationSource, NominationStatus, PostOrder, ReductionApproval, RoundKind, RoundMode,
+};
 use lianxin_domain::lang::Coded;
 use lianxin_domain::{DomainError, FieldError, Lang};
 use lianxin_store::congress::{self, Body};
@@ -303,6 +305,51 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
         }
         if e.status() == ElectionStatus::Nominating && office {
             p.panels.extend(nominating_forms(&state, lang, &v.csrf, &e, &posts, &noms).await?);
+        }
+        let excluded = elections::exclusions(store, &e).await?;
+        if !excluded.is_empty() || (office && matches!(e.status(), ElectionStatus::Draft | ElectionStatus::Nominating | ElectionStatus::Notice)) {
+            let mut xp = Panel::titled(lang.pick("不计入应到会人数(R-A2)", "Left out of those due to attend (R-A2)"));
+            xp.note = lang
+                .pick("须经上级党组织同意并经党员大会通过,两项都具备才不计入。", "Only with both the higher organisation's consent and the meeting's approval.")
+                .into();
+            let yn = |b: bool| if b { lang.pick("是", "yes") } else { lang.pick("否", "no") };
+            xp.table = Some(Table {
+                headers: vec![
+                    lang.pick("姓名", "Name").into(),
+                    lang.pick("情形", "Ground").into(),
+                    lang.pick("上级同意", "Higher consent").into(),
+                    lang.pick("大会通过", "Meeting approval").into(),
+                    lang.pick("计入应到会", "Counted as due").into(),
+                ],
+                rows: excluded
+                    .iter()
+                    .map(|x| {
+                        vec![
+                            Cell::text(&x.name),
+                            Cell::text(label::<ExclusionGround>(lang, &x.ground)),
+                            Cell::text(yn(x.higher_approved)),
+                            Cell::text(yn(x.meeting_approved)),
+                            Cell::text(yn(!(x.higher_approved && x.meeting_approved))),
+                        ]
+                    })
+                    .collect(),
+                empty: tx(lang, "none").into(),
+            });
+            if office && matches!(e.status(), ElectionStatus::Draft | ElectionStatus::Nominating | ElectionStatus::Notice) {
+                let yes_no = vec![("1".to_string(), lang.pick("是", "yes").to_string()), ("0".to_string(), lang.pick("否", "no").to_string())];
+                xp.form = Some(Form::post(
+                    format!("/elections/{id}/exclusions"),
+                    &v.csrf,
+                    tx(lang, "save"),
+                    vec![
+                        Field::new("text", "name", lang.pick("姓名", "Name"), "").required(),
+                        Field::select("ground", lang.pick("情形", "Ground"), "", options::<ExclusionGround>(lang, None)).required(),
+                        Field::select("higher_approved", lang.pick("上级党组织同意", "Higher organisation consents"), "1", yes_no.clone()),
+                        Field::select("meeting_approved", lang.pick("党员大会通过", "Meeting approves"), "1", yes_no),
+                    ],
+                ));
+            }
+            p.panels.push(xp);
         }
         if !cands.is_empty() {
             let mut cp = Panel::titled(lang.pick("候选人名单(按选票顺序)", "Candidates, in ballot order"));
@@ -659,6 +706,22 @@ pub async fn open(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>,
     let r = async {
         let (e, _) = office_election(&state, &v, id, &body).await?;
         elections::open_nominations(&state.store, &e, &v.change(&state)?).await?;
+        Ok(see_other(&format!("/elections/{id}")))
+    }
+    .await;
+    page(&v, r)
+}
+
+pub async fn exclude(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, body: Bytes) -> Response {
+    let r = async {
+        let (e, f) = office_election(&state, &v, id, &body).await?;
+        let x = counting::Exclusion {
+            name: one(&f, "name").into(),
+            ground: one(&f, "ground").into(),
+            higher_approved: one(&f, "higher_approved") == "1",
+            meeting_approved: one(&f, "meeting_approved") == "1",
+        };
+        elections::add_exclusion(&state.store, &e, &x, &v.change(&state)?).await?;
         Ok(see_other(&format!("/elections/{id}")))
     }
     .await;

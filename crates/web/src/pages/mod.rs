@@ -62,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/elections/{id}", get(elections::show))
         .route("/elections/{id}/open", post(elections::open))
         .route("/elections/{id}/nominations", post(elections::nominate))
+        .route("/elections/{id}/exclusions", post(elections::exclude))
         .route("/elections/{id}/nominations/{nid}/qualify", post(elections::qualify))
         .route("/elections/{id}/review", post(elections::review))
         .route("/elections/{id}/publish", post(elections::publish))
