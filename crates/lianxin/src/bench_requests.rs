@@ -4,7 +4,7 @@
 //! the request dashboards in-process, then the intake of new requests over HTTP on loopback
 //! against a real server on the same database. Talks only to 127.0.0.1.
 
-use crate::bench::{print_rows, sign_in_county, start_server, time_page};
+use crate::bench::{print_rows, sign_in_county, start_server, time_page, Rng};
 use anyhow::{anyhow, Result};
 use lianxin_domain::lang::Coded;
 use lianxin_domain::request::{tracking_code, RequestCategory};
@@ -14,21 +14,6 @@ use lianxin_web::clock::{Clock, SystemClock};
 use lianxin_web::{AppState, Config};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A fixed-seed generator (splitmix64): the same rows on every run.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 const PLACES: &[&str] = &["下楣桥村李家组", "城关镇东街社区", "西沙镇三号路口", "新塘村文化广场", "河口村老桥", "北门社区菜市场"];
 const TEXTS: &[&str] = &[

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_ballots;
+mod bench_elections;
 mod bench_requests;
 mod bench_search;
 
@@ -105,6 +106,12 @@ enum Cmd {
         /// Stored ballots of ten items counted at a close (0 skips it).
         #[arg(long, default_value_t = 1_000_000)]
         ballots: usize,
+        /// Election ballots counted by the engine, after seed 004's 45,100 (0 skips elections).
+        #[arg(long, default_value_t = 1_000_000)]
+        election_ballots: usize,
+        /// Community elections run at once, end to end (seed 004: 40).
+        #[arg(long, default_value_t = 40)]
+        communities: usize,
     },
     /// Rebuild the full-text index of proposals from the database.
     Reindex,
@@ -379,7 +386,10 @@ async fn run() -> Result<()> {
                 Err(b) => bail!("AUDIT CHAIN BROKEN / 操作日志被篡改: {b:?}"),
             }
         }
-        Cmd::Bench { requests, search_docs, request_rows, voters, votes, ballots } => {
+        Cmd::Bench { requests, search_docs, request_rows, voters, votes, ballots, election_ballots, communities } => {
+            if election_ballots > 0 {
+                bench_elections::run(election_ballots, communities).await?;
+            }
             if voters > 0 {
                 bench_ballots::run(voters, votes.max(2), ballots).await?;
             }

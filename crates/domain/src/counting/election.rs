@@ -373,12 +373,15 @@ pub(super) fn nonneg(field: &str, v: i64) -> Result<u64, DomainError> {
     u64::try_from(v).map_err(|_| invalid(field, format!("{field} 不能是负数({v})"), format!("{field} cannot be negative ({v})")))
 }
 
-/// A checked ballot pattern: per post, the marks and write-ins.
-struct Checked {
+/// A checked ballot pattern: per post, the marks and write-ins (borrowed from the request,
+/// so a million patterns are not copied).
+struct Checked<'a> {
     count: u64,
     void: bool,
-    sections: Vec<(BTreeMap<String, Mark>, Vec<String>)>,
+    sections: Vec<(&'a BTreeMap<String, Mark>, &'a [String])>,
 }
+
+static NO_MARKS: BTreeMap<String, Mark> = BTreeMap::new();
 
 struct Post {
     name: String,
@@ -437,7 +440,7 @@ fn check_posts(input: &ElectionInput) -> Result<Vec<Post>, DomainError> {
     Ok(posts)
 }
 
-fn check_ballots(input: &ElectionInput, posts: &[Post]) -> Result<Vec<Checked>, DomainError> {
+fn check_ballots<'a>(input: &'a ElectionInput, posts: &[Post]) -> Result<Vec<Checked<'a>>, DomainError> {
     let mut out = Vec::with_capacity(input.ballots.len());
     for (i, b) in input.ballots.iter().enumerate() {
         let at = format!("ballots[{i}]");
@@ -447,7 +450,7 @@ fn check_ballots(input: &ElectionInput, posts: &[Post]) -> Result<Vec<Checked>, 
             if !b.post_marks.is_empty() || !b.post_write_ins.is_empty() {
                 return Err(invalid(&at, format!("{at}:没有 posts 时用 marks 和 write_ins"), format!("{at}: without posts use marks and write_ins")));
             }
-            sections.push((b.marks.clone(), b.write_ins.clone()));
+            sections.push((&b.marks, b.write_ins.as_slice()));
         } else {
             if !b.marks.is_empty() || !b.write_ins.is_empty() {
                 return Err(invalid(
@@ -462,7 +465,7 @@ fn check_ballots(input: &ElectionInput, posts: &[Post]) -> Result<Vec<Checked>, 
                 }
             }
             for p in posts {
-                sections.push((b.post_marks.get(&p.name).cloned().unwrap_or_default(), b.post_write_ins.get(&p.name).cloned().unwrap_or_default()));
+                sections.push((b.post_marks.get(&p.name).unwrap_or(&NO_MARKS), b.post_write_ins.get(&p.name).map(Vec::as_slice).unwrap_or(&[])));
             }
         }
         for (p, (marks, writes)) in posts.iter().zip(&sections) {
@@ -476,7 +479,7 @@ fn check_ballots(input: &ElectionInput, posts: &[Post]) -> Result<Vec<Checked>, 
                 }
             }
             check_names(&format!("{at}.write_ins"), writes)?;
-            for w in writes {
+            for w in writes.iter() {
                 if p.candidates.contains(w) {
                     return Err(invalid(
                         &format!("{at}.write_ins"),
