@@ -33,6 +33,8 @@ pub struct Summary {
     pub activities: usize,
     /// Ballots cast at the demo meeting.
     pub ballots: usize,
+    /// Elections under way.
+    pub elections: usize,
     pub town_body_id: i64,
     pub county_body_id: i64,
     pub xisa_body_id: i64,
@@ -300,6 +302,8 @@ pub async fn build(store: &Store, change: &Change, progress: &dyn Fn(&str)) -> R
     s.activities = crate::demo_duty::build(store, change).await?;
     progress("会议与表决 (meetings)");
     s.ballots = crate::demo_meetings::build(store, change, s.town_body_id).await?;
+    progress("选举 (elections)");
+    s.elections = crate::demo_elections::build(store, change, s.town_body_id).await?;
     analyze(store).await?;
     crate::reports::network_changed();
     Ok(s)

@@ -17,6 +17,7 @@ use crate::{Change, Result, StoreError};
 use lianxin_domain::ballot::{Question, VoteKind, VoteMode, VoteStatus};
 use lianxin_domain::congress::{CommitteePost, DelegateInput};
 use lianxin_domain::counting::election::{self, BallotPattern, ElectionInput, ElectionOptions, ElectionResult, ElectionRule, Exclusion, Round};
+use lianxin_domain::counting::two_ballot::{self, TrustVote, TwoBallotInput, TwoBallotResult};
 use lianxin_domain::election::{
     check_reduction, check_slate, next, ElectionStatus, ExclusionGround, Next, NominationSource, NominationStatus, PostOrder, ReductionApproval,
     RoundKind, RoundMode,
@@ -24,6 +25,7 @@ use lianxin_domain::election::{
 use lianxin_domain::lang::Coded;
 use lianxin_domain::{FieldError, Id};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Who the elected become: committee members (by post) or delegates of the term.
 pub const TARGETS: &[&str] = &["committee", "delegates"];
@@ -45,6 +47,8 @@ pub struct Election {
     pub status: String,
     pub notice_until: Option<String>,
     pub announced_at: Option<i64>,
+    /// 两票制's stage one (R-I4): the trust vote's result per post id.
+    pub trust_vote: BTreeMap<Id, TwoBallotResult>,
     pub created_at: i64,
 }
 
@@ -71,6 +75,7 @@ fn election_of(r: &sqlx::any::AnyRow) -> Election {
         status: r.s("status"),
         notice_until: r.os("notice_until"),
         announced_at: r.oi("announced_at"),
+        trust_vote: r.os("trust_vote").and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default(),
         created_at: r.i("created_at"),
     }
 }
@@ -561,6 +566,71 @@ pub async fn review(store: &Store, e: &Election, id: Id, status: NominationStatu
     .await?;
     tx.commit().await?;
     nomination(store, id).await
+}
+
+/// 两票制, stage one (R-I4, seed 004 §3): the villagers' trust vote on a post's nominees. Only
+/// those with more than half the trust votes may stand, and the preliminary list is taken from
+/// them by votes, `per_seat` for each seat (1∶2 by default). Nominees not trusted, or trusted
+/// but outside the list, are marked not qualified with the reason; the result is kept with the
+/// election for the members' election that follows.
+pub async fn record_trust_vote(
+    store: &Store,
+    e: &Election,
+    post_id: Id,
+    trust: TrustVote,
+    per_seat: Option<i64>,
+    change: &Change,
+) -> Result<TwoBallotResult> {
+    if e.status() != ElectionStatus::Nominating {
+        return Err(conflict_status(e, ElectionStatus::Nominating));
+    }
+    let p = post(store, e, post_id).await?;
+    let noms: Vec<Nomination> = nominations(store, e).await?.into_iter().filter(|n| n.post_id == p.id && n.status != "withdrawn").collect();
+    for name in trust.votes.keys() {
+        if !noms.iter().any(|n| &n.name == name) {
+            return Err(invalid("votes", format!("“{name}”不是此职务的被提名人"), format!("“{name}” is not nominated for this post")));
+        }
+    }
+    let r = two_ballot::count(&TwoBallotInput { seats: p.seats as i64, per_seat, trust, ..Default::default() })?;
+    let mut all = e.trust_vote.clone();
+    all.insert(p.id, r.clone());
+    let mut tx = store.pool.begin().await?;
+    for n in &noms {
+        let (status, note) = if !r.trusted.contains(&n.name) {
+            ("rejected", Some("信任投票未过半数(R-I4)"))
+        } else if !r.preliminary_candidates.contains(&n.name) {
+            ("rejected", Some("未进入预备候选人名单(R-I4)"))
+        } else {
+            (n.status.as_str(), None)
+        };
+        if let Some(note) = note {
+            q(
+                "UPDATE nominations SET status = $1, review_note = $2, updated_at = $3 WHERE tenant_id = $4 AND id = $5",
+                [status.into(), note.into(), change.now_ms.into(), e.tenant_id.into(), n.id.into()],
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    q(
+        "UPDATE elections SET trust_vote = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4",
+        [serde_json::to_string(&all).unwrap_or_default().into(), change.now_ms.into(), e.tenant_id.into(), e.id.into()],
+    )
+    .execute(&mut *tx)
+    .await?;
+    append(
+        &mut tx,
+        e.tenant_id,
+        change,
+        "trust_vote",
+        "election",
+        Some(e.id),
+        None,
+        Some(serde_json::json!({"post": p.name, "trusted": r.trusted, "preliminary": r.preliminary_candidates}).to_string()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(r)
 }
 
 // ---------------------------------------------------------------- the candidate list

@@ -25,6 +25,7 @@ pub mod congress;
 pub mod db;
 pub mod demo;
 mod demo_duty;
+mod demo_elections;
 mod demo_meetings;
 mod demo_proposals;
 pub mod duty;

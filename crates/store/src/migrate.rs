@@ -191,6 +191,7 @@ CREATE TABLE elections (
     status TEXT NOT NULL,
     notice_until TEXT,
     announced_at BIGINT,
+    trust_vote TEXT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, id)

@@ -1951,3 +1951,50 @@ db_test!(a_by_election_fills_the_vacant_seat_r_j9, |store| async move {
     );
     assert!(congress::vacancies(&store, &t.term).await.unwrap().is_empty());
 });
+
+db_test!(two_ballot_trust_vote_makes_the_preliminary_list_r_i4, |store| async move {
+    use lianxin_domain::counting::two_ballot::TrustVote;
+    use lianxin_store::elections;
+    let t = town(&store).await;
+    let draft = elections::ElectionDraft {
+        title: "下楣桥村党支部“两票制”换届".into(),
+        target: "committee".into(),
+        method: "party_grassroots".into(),
+        posts: vec![elections::PostInput {
+            name: "支部书记".into(),
+            roster_post: "secretary".into(),
+            seats: 1,
+            slate: "party_grassroots_committee".into(),
+            constituency: None,
+        }],
+        ..Default::default()
+    };
+    let e = elections::create(&store, &t.body, &t.term, &draft, &ch()).await.unwrap();
+    let post = elections::posts(&store, &e).await.unwrap()[0].clone();
+    let e = elections::open_nominations(&store, &e, &ch()).await.unwrap();
+    for name in ["甲", "乙", "丙", "丁"] {
+        elections::nominate(
+            &store,
+            &e,
+            &elections::NominationInput { post_id: post.id, name: name.into(), source: "members".into(), ..Default::default() },
+            &ch(),
+        )
+        .await
+        .unwrap();
+    }
+    let votes =
+        |v: &[(&str, i64)]| TrustVote { participants: 100, votes: v.iter().map(|(n, k)| (n.to_string(), *k)).collect(), ..Default::default() };
+    assert!(elections::record_trust_vote(&store, &e, post.id, votes(&[("戊", 80)]), None, &ch()).await.is_err(), "only nominees");
+    assert!(elections::record_trust_vote(&store, &e, post.id, votes(&[("甲", 101)]), None, &ch()).await.is_err(), "more votes than voters");
+    // 丁 has exactly half and may not stand; 1:2 for one seat takes 甲 and 乙; 丙 is trusted but outside the list
+    let r = elections::record_trust_vote(&store, &e, post.id, votes(&[("甲", 80), ("乙", 60), ("丙", 51), ("丁", 50)]), None, &ch()).await.unwrap();
+    assert_eq!((r.preliminary_candidates.clone(), r.not_trusted.clone()), (vec!["甲".to_string(), "乙".to_string()], vec!["丁".to_string()]));
+    let noms = elections::nominations(&store, &e).await.unwrap();
+    let status = |n: &str| noms.iter().find(|x| x.name == n).map(|x| (x.status.clone(), x.review_note.clone().unwrap_or_default())).unwrap();
+    assert_eq!(status("甲").0, "nominated");
+    assert!(status("丙").0 == "rejected" && status("丙").1.contains("预备"));
+    assert!(status("丁").0 == "rejected" && status("丁").1.contains("R-I4"));
+    let e = elections::get(&store, e.id).await.unwrap();
+    assert_eq!(e.trust_vote[&post.id].trust_threshold_min_votes, 51);
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});

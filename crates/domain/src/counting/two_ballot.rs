@@ -19,7 +19,7 @@ pub enum TrustBase {
     Registered,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustVote {
     pub participants: i64,
@@ -47,7 +47,7 @@ pub struct TwoBallotInput {
     pub election: Option<ElectionInput>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoBallotResult {
     pub seats: u64,
     pub trust_base: u64,

@@ -18,7 +18,7 @@ use lianxin_domain::counting::election::{self as counting, BallotPattern, Electi
 use lianxin_domain::counting::patterns;
 use lianxin_domain::counting::surplus;
 use lianxin_domain::election::{
-    rank, ElectionStatus, ExclusionGround, NominationSource, NominationStatus, PostOrder, ReductionApproval, RoundKind, RoundMode,
+    preliminary, rank, ElectionStatus, ExclusionGround, NominationSource, NominationStatus, PostOrder, ReductionApproval, RoundKind, RoundMode,
 };
 use lianxin_domain::lang::Coded;
 use lianxin_domain::{DomainError, FieldError, Lang};
@@ -523,18 +523,53 @@ async fn nominating_forms(
             .collect();
         let ranked = rank(&mine, &BTreeMap::new());
         let (min, _) = surplus::rule_for(&post.slate, None).map(|(_, r)| surplus::bounds(r, post.seats, e.by_election)).unwrap_or((0, None));
+        // the preliminary list: the trust vote's (两票制, R-I4), or the first by support to the
+        // slate's size, ties kept (三推一选: "按30%的差额确定候选人初步人选")
+        let list: Vec<String> = match e.trust_vote.get(&post.id) {
+            Some(t) => t.preliminary_candidates.iter().filter(|n| mine.iter().any(|m| &m.0 == *n)).cloned().collect(),
+            None => preliminary(&ranked, min as usize),
+        };
         fields.push(
             Field::new(
                 "textarea",
                 &format!("list_{}", post.id),
                 format!("{}({} {},{} {min})", post.name, lang.pick("应选", "seats"), post.seats, lang.pick("候选人至少", "candidates at least")),
-                ranked.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join("\n"),
+                list.join("\n"),
             )
             .hint(lang.pick(
                 "每行一人,按选票上的顺序(委员、代表按姓氏笔画,R-C6)",
                 "one a line, in ballot order (members and delegates by surname strokes, R-C6)",
             )),
         );
+    }
+    // 两票制 (R-I4): the villagers' trust vote on each post's nominees, before the members elect
+    for post in posts {
+        let mine: Vec<&elections::Nomination> = noms.iter().filter(|n| n.post_id == post.id && n.status != "withdrawn").collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let mut tp = Panel::titled(format!("{} · {}", post.name, lang.pick("两票制:群众信任投票", "两票制: the villagers' trust vote")));
+        tp.folded = !e.trust_vote.contains_key(&post.id);
+        if let Some(t) = e.trust_vote.get(&post.id) {
+            tp.note = if lang == Lang::Zh { t.reason_zh.clone() } else { t.reason.clone() };
+        }
+        tp.form = Some(Form::post(
+            format!("/elections/{}/posts/{}/trust", e.id, post.id),
+            csrf,
+            tx(lang, "save"),
+            vec![
+                Field::new("number", "participants", lang.pick("参加信任投票人数", "Took part in the trust vote"), "").required(),
+                Field::new("number", "per_seat", lang.pick("每个名额取预备人选(1∶2 填 2)", "Preliminary candidates per seat (1:2 is 2)"), "2"),
+                Field::new(
+                    "textarea",
+                    "votes",
+                    lang.pick("信任票(每行:姓名 票数)", "Trust votes (one a line: name votes)"),
+                    mine.iter().map(|n| format!("{} ", n.name)).collect::<Vec<_>>().join("\n"),
+                )
+                .hint(lang.pick("过半数才能成为候选人;按得票取足预备人选(R-I4)", "more than half to stand; the list by votes (R-I4)")),
+            ],
+        ));
+        out.push(tp);
     }
     let until = lianxin_domain::error::fmt_date(lianxin_store::day_of_ms(state.now_ms()) + time::Duration::days(5));
     fields.push(Field::new("date", "notice_until", lang.pick("公示截止", "Public notice until"), until).required());
@@ -742,6 +777,38 @@ pub async fn nominate(State(state): State<AppState>, v: Viewer, Path(id): Path<i
             statement: one(&f, "statement").into(),
         };
         elections::nominate(&state.store, &e, &n, &v.change(&state)?).await?;
+        Ok(see_other(&format!("/elections/{id}")))
+    }
+    .await;
+    page(&v, r)
+}
+
+pub async fn trust(State(state): State<AppState>, v: Viewer, Path((id, pid)): Path<(i64, i64)>, body: Bytes) -> Response {
+    let r = async {
+        let (e, f) = office_election(&state, &v, id, &body).await?;
+        let mut votes = BTreeMap::new();
+        for (k, line) in one(&f, "votes").lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let (name, n) = line.trim().rsplit_once(char::is_whitespace).ok_or_else(|| {
+                WebError::from(DomainError::invalid(FieldError::new(
+                    "votes",
+                    "invalid",
+                    format!("第 {} 行应为“姓名 票数”", k + 1),
+                    format!("line {}: write “name votes”", k + 1),
+                )))
+            })?;
+            let n: i64 = n.trim().parse().map_err(|_| {
+                WebError::from(DomainError::invalid(FieldError::new(
+                    "votes",
+                    "invalid",
+                    format!("第 {} 行的票数不是整数", k + 1),
+                    format!("line {}: the votes are not a number", k + 1),
+                )))
+            })?;
+            votes.insert(name.trim().to_string(), n);
+        }
+        let participants = one(&f, "participants").trim().parse().map_err(|_| bad("participants", "请填写参加人数", "give how many took part"))?;
+        let t = lianxin_domain::counting::two_ballot::TrustVote { participants, votes, ..Default::default() };
+        elections::record_trust_vote(&state.store, &e, pid, t, one(&f, "per_seat").trim().parse().ok(), &v.change(&state)?).await?;
         Ok(see_other(&format!("/elections/{id}")))
     }
     .await;

@@ -68,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .route("/elections/{id}/publish", post(elections::publish))
         .route("/elections/{id}/posts/{pid}/rounds", post(elections::start_round))
         .route("/elections/{id}/posts/{pid}/reduce", post(elections::reduce))
+        .route("/elections/{id}/posts/{pid}/trust", post(elections::trust))
         .route("/elections/{id}/rounds/{rid}/paper", post(elections::paper))
         .route("/elections/{id}/rounds/{rid}/count", post(elections::count))
         .route("/elections/{id}/link", post(elections::link))
