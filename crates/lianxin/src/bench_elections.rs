@@ -19,14 +19,15 @@ use std::time::{Duration, Instant};
 const SEATS: usize = 5;
 
 /// One household's ballot: yes, no or abstain on each candidate (a yes more likely for the
-/// first few), sometimes a name written in; about 2 % mark more people than seats.
-fn ballot(r: &mut Rng, candidates: &[String]) -> BallotPattern {
+/// first few, at most `seats` of them), sometimes a name written in; about 2 % mark more
+/// people than seats and are void.
+fn ballot(r: &mut Rng, candidates: &[String], seats: usize) -> BallotPattern {
     let mut b = BallotPattern { count: 1, ..Default::default() };
     let over = r.below(100) < 2;
     let mut yes = 0;
     for (i, c) in candidates.iter().enumerate() {
         let p = r.below(100) as usize;
-        let want_yes = if over { p < 80 } else { yes < SEATS && p < 70usize.saturating_sub(i * 4) };
+        let want_yes = if over { p < 80 } else { yes < seats && p < 70usize.saturating_sub(i * 4) };
         if want_yes {
             b.marks.insert(c.clone(), Mark::Yes);
             yes += 1;
@@ -34,15 +35,15 @@ fn ballot(r: &mut Rng, candidates: &[String]) -> BallotPattern {
             b.marks.insert(c.clone(), Mark::No);
         }
     }
-    if !over && yes < SEATS && r.below(100) == 0 {
+    if !over && yes < seats && r.below(100) == 0 {
         b.write_ins.push(format!("另选{}", r.below(20)));
     }
     b
 }
 
-fn ballots(n: usize, candidates: &[String], seed: u64) -> Vec<BallotPattern> {
+fn ballots(n: usize, candidates: &[String], seats: usize, seed: u64) -> Vec<BallotPattern> {
     let mut r = Rng(seed);
-    (0..n).map(|_| ballot(&mut r, candidates)).collect()
+    (0..n).map(|_| ballot(&mut r, candidates, seats)).collect()
 }
 
 /// Identical ballots as one pattern, as the database's GROUP BY returns them.
@@ -83,7 +84,7 @@ fn time<T>(f: impl Fn() -> T, runs: usize) -> (Duration, T) {
 /// The engine alone, in memory.
 fn engine(n: usize) -> Result<()> {
     let candidates: Vec<String> = (1..=10).map(|i| format!("候选人{i:02}")).collect();
-    let bs = ballots(n, &candidates, 4_510 + n as u64);
+    let bs = ballots(n, &candidates, SEATS, 4_510 + n as u64);
     let patterns = grouped(&bs);
     let single = request(&candidates, n + n / 4, bs);
     let runs = if n > 100_000 { 3 } else { 10 };
@@ -169,12 +170,12 @@ async fn community(store: &Store, body: &congress::Body, term: &congress::Term, 
     let today = lianxin_domain::error::fmt_date(ch.today());
     let el = elections::publish_list(store, &el, &[(post.id, names.clone())], &today, &ch).await.map_err(e)?;
     // rounds until every seat is filled (a tie or a shortfall asks for another)
-    for round_no in 0..4u64 {
+    for round_no in 0..6u64 {
         let st = elections::post_state(store, &el, &post).await.map_err(e)?;
-        let Some((_, _, list)) = st.next else { break };
+        let Some((_, seats, list)) = st.next else { break };
         let r = elections::start_round(store, &el, post.id, RoundMode::Paper, None, &later).await.map_err(e)?;
         let el2 = elections::get(store, el.id).await.map_err(e)?;
-        let bs = grouped(&ballots(households, &list, (k as u64) * 1_000 + round_no));
+        let bs = grouped(&ballots(households, &list, seats as usize, (k as u64) * 1_000 + round_no));
         let returned: i64 = bs.iter().map(|b| b.count).sum();
         let c =
             PaperCount { eligible_voters: households as i64 + households as i64 / 4, voters_present: returned, ballots_issued: None, ballots: bs };
@@ -244,8 +245,10 @@ async fn pipeline(name: &str, store: &Store, communities: usize, households: usi
     times.sort();
     let announced = lianxin_store::db::q("SELECT COUNT(*) AS n FROM elections WHERE status = 'announced'", []).fetch_one(&store.pool).await?;
     let announced = lianxin_store::db::RowExt::i(&announced, "n");
+    let rounds = lianxin_store::db::q("SELECT COUNT(*) AS n FROM election_rounds", []).fetch_one(&store.pool).await?;
+    let rounds = lianxin_store::db::RowExt::i(&rounds, "n");
     println!(
-        "| {name} | {communities} × {households} households | {} | {} | {} | {announced} of {communities} |",
+        "| {name} | {communities} × {households} households, {rounds} rounds | {} | {} | {} | {announced} of {communities} |",
         ms(wall),
         ms(times[times.len() / 2]),
         ms(*times.last().unwrap_or(&Duration::ZERO)),
