@@ -88,6 +88,48 @@ coded_enum! {
     }
 }
 
+/// A guiding share of the elected (R-J12: "指导性比例" that warn rather than block): women,
+/// ethnic minorities, college-educated, young — at least `min_percent` of the elected.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CompositionTarget {
+    /// `women`, `minority`, `college` or `young` (the composition's highlights).
+    pub key: String,
+    pub min_percent: u32,
+}
+
+pub const TARGET_KEYS: &[&str] = &["women", "minority", "college", "young"];
+
+/// One target against the elected: their share, and whether it reaches the target
+/// (inclusive: "不低于", in integers).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TargetCheck {
+    pub key: String,
+    pub label: String,
+    pub count: i64,
+    pub total: i64,
+    pub percent: String,
+    pub min_percent: u32,
+    pub met: bool,
+}
+
+pub fn check_targets(c: &crate::composition::Composition, targets: &[CompositionTarget]) -> Vec<TargetCheck> {
+    targets
+        .iter()
+        .filter_map(|t| {
+            let row = c.highlights.iter().find(|r| r.key == t.key)?;
+            Some(TargetCheck {
+                key: t.key.clone(),
+                label: row.label.clone(),
+                count: row.share.count,
+                total: row.share.total,
+                percent: row.share.percent(),
+                min_percent: t.min_percent,
+                met: row.share.count * 100 >= i64::from(t.min_percent) * row.share.total,
+            })
+        })
+        .collect()
+}
+
 /// A nominee's standing in the preliminary ranking: support per source and the weighted total.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ranked {
@@ -250,6 +292,34 @@ mod tests {
         assert_eq!(next(&r, 2, &cands), Next::Round { kind: RoundKind::Rerun, seats: 2, candidates: cands.clone() });
         let r = e(vec![b(10, &["甲", "乙"])], 10);
         assert_eq!(next(&r, 2, &cands), Next::Done);
+    }
+
+    #[test]
+    fn targets_are_guiding_shares_reached_inclusively() {
+        use crate::composition::{compose, CompositionSettings, Profile};
+        use crate::congress::DelegateCategory;
+        use crate::person::Gender;
+        let p = |g| Profile {
+            category: DelegateCategory::Farmer,
+            gender: g,
+            ethnicity: "汉族".into(),
+            education: None,
+            birth_date: None,
+            org_name: "村".into(),
+        };
+        let c = compose(
+            &[p(Gender::Female), p(Gender::Male), p(Gender::Male), p(Gender::Male), p(Gender::Male)],
+            time::macros::date!(2026 - 01 - 01),
+            CompositionSettings::default(),
+            crate::Lang::Zh,
+        );
+        let t = |k: &str, m| CompositionTarget { key: k.into(), min_percent: m };
+        let checks = check_targets(&c, &[t("women", 20), t("minority", 10), t("nonsense", 5)]);
+        assert_eq!(checks.len(), 2, "unknown keys are left out");
+        assert!(checks[0].met, "1 of 5 is exactly 20 %");
+        assert_eq!(checks[0].percent, "20.0%");
+        assert!(!checks[1].met);
+        assert!(!check_targets(&c, &[t("women", 21)])[0].met);
     }
 
     #[test]

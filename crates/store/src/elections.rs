@@ -19,8 +19,8 @@ use lianxin_domain::congress::{CommitteePost, DelegateInput};
 use lianxin_domain::counting::election::{self, BallotPattern, ElectionInput, ElectionOptions, ElectionResult, ElectionRule, Exclusion, Round};
 use lianxin_domain::counting::two_ballot::{self, TrustVote, TwoBallotInput, TwoBallotResult};
 use lianxin_domain::election::{
-    check_reduction, check_slate, next, ElectionStatus, ExclusionGround, Next, NominationSource, NominationStatus, PostOrder, ReductionApproval,
-    RoundKind, RoundMode,
+    check_reduction, check_slate, check_targets, next, CompositionTarget, ElectionStatus, ExclusionGround, Next, NominationSource, NominationStatus,
+    PostOrder, ReductionApproval, RoundKind, RoundMode, TargetCheck, TARGET_KEYS,
 };
 use lianxin_domain::lang::Coded;
 use lianxin_domain::{FieldError, Id};
@@ -49,6 +49,8 @@ pub struct Election {
     pub announced_at: Option<i64>,
     /// 两票制's stage one (R-I4): the trust vote's result per post id.
     pub trust_vote: BTreeMap<Id, TwoBallotResult>,
+    /// Guiding shares of the elected (R-J12), checked on the result sheet.
+    pub targets: Vec<CompositionTarget>,
     pub created_at: i64,
 }
 
@@ -76,6 +78,7 @@ fn election_of(r: &sqlx::any::AnyRow) -> Election {
         notice_until: r.os("notice_until"),
         announced_at: r.oi("announced_at"),
         trust_vote: r.os("trust_vote").and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default(),
+        targets: r.os("targets").and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default(),
         created_at: r.i("created_at"),
     }
 }
@@ -142,6 +145,8 @@ pub struct ElectionDraft {
     #[serde(default)]
     pub meeting_id: Option<Id>,
     pub posts: Vec<PostInput>,
+    #[serde(default)]
+    pub targets: Vec<CompositionTarget>,
 }
 
 fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> StoreError {
@@ -195,6 +200,11 @@ pub async fn create(store: &Store, body: &Body, term: &Term, d: &ElectionDraft, 
             errs.push(FieldError::new(&at, "slate", "请选择差额规则", "choose the slate rule"));
         }
     }
+    for t in &d.targets {
+        if !TARGET_KEYS.contains(&t.key.as_str()) || t.min_percent > 100 {
+            errs.push(FieldError::new("targets", "invalid", "结构比例须为 0 至 100 之间的百分数", "a guiding share is a percentage from 0 to 100"));
+        }
+    }
     let min_size = d.min_size.unwrap_or(if d.target == "committee" { 3 } else { 1 });
     if min_size < 0 {
         errs.push(FieldError::new("min_size", "range", "最少职数不能为负", "the minimum size cannot be negative"));
@@ -215,8 +225,8 @@ pub async fn create(store: &Store, body: &Body, term: &Term, d: &ElectionDraft, 
     let options = serde_json::to_string(&d.options).unwrap_or_else(|_| "{}".into());
     let mut tx = store.pool.begin().await?;
     q(
-        "INSERT INTO elections (tenant_id, id, body_id, term_id, meeting_id, title, target, method, options, post_order, by_election, min_size, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $13, $13)",
+        "INSERT INTO elections (tenant_id, id, body_id, term_id, meeting_id, title, target, method, options, post_order, by_election, min_size, status, targets, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $14, $13, $13)",
         [
             body.tenant_id.into(),
             id.into(),
@@ -231,6 +241,7 @@ pub async fn create(store: &Store, body: &Body, term: &Term, d: &ElectionDraft, 
             i64::from(d.by_election).into(),
             min_size.into(),
             change.now_ms.into(),
+            serde_json::to_string(&d.targets).unwrap_or_else(|_| "[]".into()).into(),
         ],
     )
     .execute(&mut *tx)
@@ -1244,4 +1255,37 @@ pub async fn announce(store: &Store, e: &Election, change: &Change) -> Result<El
         }
     }
     set_status(store, e, ElectionStatus::Voting, ElectionStatus::Announced, Some(("announced_at", change.now_ms.into())), change).await
+}
+
+/// The elected's composition (R-J12) on `on`, and each guiding share against it.
+pub async fn composition_of_elected(
+    store: &Store,
+    e: &Election,
+    on: time::Date,
+    lang: lianxin_domain::Lang,
+) -> Result<(lianxin_domain::composition::Composition, Vec<TargetCheck>)> {
+    use lianxin_domain::congress::DelegateCategory;
+    let body = congress::body(store, e.body_id).await?;
+    let noms = nominations(store, e).await?;
+    let people: Vec<(Id, DelegateCategory)> = elected(store, e)
+        .await?
+        .iter()
+        .filter_map(|x| {
+            let cat = noms
+                .iter()
+                .find(|n| n.post_id == x.post_id && n.name == x.name)
+                .and_then(|n| n.category.as_deref())
+                .and_then(DelegateCategory::from_code);
+            x.person_id.map(|p| (p, cat.unwrap_or(DelegateCategory::Other)))
+        })
+        .collect();
+    let profiles = crate::reports::profiles_of(store, e.tenant_id, &people).await?;
+    let c = lianxin_domain::composition::compose(
+        &profiles,
+        on,
+        lianxin_domain::composition::CompositionSettings { youth_age_max: body.youth_age_max as i32 },
+        lang,
+    );
+    let checks = check_targets(&c, &e.targets);
+    Ok((c, checks))
 }

@@ -192,6 +192,7 @@ CREATE TABLE elections (
     notice_until TEXT,
     announced_at BIGINT,
     trust_vote TEXT,
+    targets TEXT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, id)

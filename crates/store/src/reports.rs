@@ -38,6 +38,30 @@ pub async fn profiles(store: &Store, term: &Term) -> Result<Vec<Profile>> {
         .collect())
 }
 
+/// Profiles of some people of one tree, each with the category they would sit in.
+pub async fn profiles_of(store: &Store, tenant_id: Id, people: &[(Id, DelegateCategory)]) -> Result<Vec<Profile>> {
+    let mut out = Vec::new();
+    for (id, category) in people {
+        let r = q(
+            "SELECT p.gender, p.ethnicity, p.education, p.birth_date, o.name AS org_name FROM people p              JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE p.tenant_id = $1 AND p.id = $2",
+            [tenant_id.into(), (*id).into()],
+        )
+        .fetch_optional(&store.pool)
+        .await?;
+        if let Some(r) = r {
+            out.push(Profile {
+                category: *category,
+                gender: Gender::from_code(&r.s("gender")).unwrap_or(Gender::Male),
+                ethnicity: r.s("ethnicity"),
+                education: r.os("education").and_then(|e| Education::from_code(&e)),
+                birth_date: r.os("birth_date").and_then(|b| parse_date(&b)),
+                org_name: r.s("org_name"),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// The composition table on the day `on` (ages are counted on that day).
 pub async fn composition(store: &Store, body: &Body, term: &Term, on: time::Date, lang: Lang) -> Result<Composition> {
     let ps = profiles(store, term).await?;

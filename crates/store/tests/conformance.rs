@@ -1634,9 +1634,14 @@ db_test!(an_election_goes_from_nominations_through_a_tie_revote_to_the_roster, |
         ..Default::default()
     };
     // bad definitions change nothing
-    let bad = elections::ElectionDraft { method: "by_acclamation".into(), posts: vec![], ..draft.clone() };
+    let bad = elections::ElectionDraft {
+        method: "by_acclamation".into(),
+        posts: vec![],
+        targets: vec![lianxin_domain::election::CompositionTarget { key: "women".into(), min_percent: 150 }],
+        ..draft.clone()
+    };
     let fields = invalid_fields(elections::create(&store, &t.body, &t.term, &bad, &ch()).await.unwrap_err());
-    assert!(fields.contains(&"method".to_string()) && fields.contains(&"posts".to_string()), "{fields:?}");
+    assert!(fields.contains(&"method".to_string()) && fields.contains(&"posts".to_string()) && fields.contains(&"targets".to_string()), "{fields:?}");
     let e = elections::create(&store, &t.body, &t.term, &draft, &ch()).await.unwrap();
     let post = elections::posts(&store, &e).await.unwrap()[0].clone();
     let nom = |i: usize, source: &str| elections::NominationInput {

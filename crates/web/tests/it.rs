@@ -1343,7 +1343,7 @@ async fn election_journey(app: &App) {
     let define = |method: &str, meeting: &str| {
         format!(
             "term_id={}&title=增补镇党委委员{meeting}&target=committee&method={method}&post_order=normal&by_election=1&meeting_id={meeting}&min_size=3\
-             &post0_name=委员&post0_roster=member&post0_seats=1&post0_slate=party_grassroots_committee&post1_seats=&post2_seats=",
+             &post0_name=委员&post0_roster=member&post0_seats=1&post0_slate=party_grassroots_committee&post1_seats=&post2_seats=&target_women=50",
             i.town_term
         )
     };
@@ -1448,6 +1448,8 @@ async fn election_journey(app: &App) {
         "{}",
         sheet.chars().take(3000).collect::<String>()
     );
+    // the elected against the guiding share set at the start (R-J12)
+    assert!(sheet.contains("当选人员结构") && sheet.contains("≥ 50%"), "{}", sheet.chars().take(4000).collect::<String>());
     let on = q("SELECT COUNT(*) AS n FROM committee_members WHERE term_id = $1 AND person_id = $2", [i.town_term.into(), people[0].0.into()])
         .fetch_one(&store.pool)
         .await

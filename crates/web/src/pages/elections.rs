@@ -143,6 +143,10 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
                 Field::select("meeting_id", lang.pick("手机投票的会议", "Meeting for phone voting"), "", meeting_opts),
                 Field::new("number", "min_size", lang.pick("最少职数(减少名额时不得低于,R-G1)", "Minimum size (R-G1)"), "3"),
             ];
+            // guiding shares of the elected (R-J12): shown against the result, never blocking
+            for (key, zh, en) in [("women", "妇女不低于(%)", "Women at least (%)"), ("young", "35岁以下不低于(%)", "Young at least (%)"), ("minority", "少数民族不低于(%)", "Minorities at least (%)"), ("college", "大专以上不低于(%)", "College-educated at least (%)")] {
+                fields.push(Field::new("number", &format!("target_{key}"), lang.pick(zh, en), "").hint(lang.pick("结构指导比例,可不填", "a guiding share; optional")));
+            }
             for (i, (name, post, seats)) in [("书记", "secretary", "1"), ("副书记", "deputy", ""), ("委员", "member", "5")].iter().enumerate() {
                 let slate = if *post == "member" { "party_grassroots_committee" } else { "party_secretary" };
                 fields.push(Field::new("text", &format!("post{i}_name"), format!("{} {}", lang.pick("职务", "Post"), i + 1), *name).hint(lang.pick(
@@ -199,7 +203,16 @@ pub async fn create(State(state): State<AppState>, v: Viewer, Path(id): Path<i64
                 p.roster_post = "delegate".into();
             }
         }
+        let mut targets = Vec::new();
+        for key in lianxin_domain::election::TARGET_KEYS {
+            let raw = one(&f, &format!("target_{key}")).trim();
+            if !raw.is_empty() {
+                let min_percent = raw.parse().map_err(|_| bad("targets", "结构比例须为整数百分数", "a guiding share is a whole percentage"))?;
+                targets.push(lianxin_domain::election::CompositionTarget { key: key.to_string(), min_percent });
+            }
+        }
         let draft = ElectionDraft {
+            targets,
             title: one(&f, "title").into(),
             target,
             method: one(&f, "method").into(),
@@ -1038,6 +1051,32 @@ pub async fn sheet(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
         });
         ep.note = lang.pick("监票人、计票人、总监票人签字:", "Signed by the scrutineers and tellers:").into();
         p.panels.push(ep);
+        if !elected.is_empty() {
+            let (c, checks) = elections::composition_of_elected(&state.store, &e, lianxin_store::day_of_ms(state.now_ms()), lang).await?;
+            let mut cp = Panel::titled(lang.pick("当选人员结构", "Composition of the elected"));
+            cp.table = Some(Table {
+                headers: vec![
+                    lang.pick("项目", "Item").into(),
+                    lang.pick("人数", "Number").into(),
+                    lang.pick("占比", "Share").into(),
+                    lang.pick("指导比例(R-J12)", "Guiding share (R-J12)").into(),
+                ],
+                rows: c
+                    .highlights
+                    .iter()
+                    .map(|r| {
+                        let target = match checks.iter().find(|t| t.key == r.key) {
+                            Some(t) if t.met => format!("≥ {}% {}", t.min_percent, lang.pick("达到", "met")),
+                            Some(t) => format!("≥ {}% {}", t.min_percent, lang.pick("未达到,请说明", "NOT met: explain")),
+                            None => "—".into(),
+                        };
+                        vec![Cell::text(&r.label), Cell::text(r.share.count.to_string()), Cell::text(r.share.percent()), Cell::text(target)]
+                    })
+                    .collect(),
+                empty: String::new(),
+            });
+            p.panels.push(cp);
+        }
         Ok(p.render())
     }
     .await;
