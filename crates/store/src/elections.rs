@@ -738,6 +738,159 @@ pub async fn publish_list(store: &Store, e: &Election, lists: &[(Id, Vec<String>
     .await
 }
 
+// ---------------------------------------------------------------- objections in the notice
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Objection {
+    pub id: Id,
+    pub candidate: String,
+    pub text: String,
+    pub contact: String,
+    /// `received`, `upheld` or `dismissed`.
+    pub status: String,
+    pub response: Option<String>,
+    pub created_at: i64,
+}
+
+/// An objection to a candidate, sent during the public notice (anyone may send one; no
+/// account). It must name a listed candidate and give its grounds.
+pub async fn object(store: &Store, e: &Election, candidate: &str, text: &str, contact: &str, change: &Change) -> Result<Objection> {
+    let open = e.status() == ElectionStatus::Notice
+        && e.notice_until.as_deref().and_then(lianxin_domain::error::parse_date).is_some_and(|u| change.today() <= u);
+    if !open {
+        return Err(StoreError::conflict("公示期已过或尚未公示,不能再提出异议", "the public notice is not open for objections"));
+    }
+    if !candidates(store, e).await?.iter().any(|c| c.name == candidate) {
+        return Err(invalid("candidate", "请选择候选人", "choose the candidate"));
+    }
+    let (text, contact) = (text.trim(), contact.trim());
+    if !(5..=2000).contains(&text.chars().count()) {
+        return Err(invalid("text", "请写明异议的事实和理由(5 至 2000 字)", "give the facts and grounds (5 to 2,000 characters)"));
+    }
+    if contact.chars().count() > 60 {
+        return Err(invalid("contact", "联系方式不超过 60 字", "the contact takes at most 60 characters"));
+    }
+    let id = new_id(change.now_ms);
+    let mut tx = store.pool.begin().await?;
+    q(
+        "INSERT INTO election_objections (tenant_id, election_id, id, candidate, text, contact, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'received', $7)",
+        [e.tenant_id.into(), e.id.into(), id.into(), candidate.into(), text.into(), contact.into(), change.now_ms.into()],
+    )
+    .execute(&mut *tx)
+    .await?;
+    // who objected is kept with the objection, not in the audit log's text
+    append(
+        &mut tx,
+        e.tenant_id,
+        change,
+        "objection",
+        "election",
+        Some(e.id),
+        None,
+        Some(serde_json::json!({"objection": id, "candidate": candidate}).to_string()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(objections(store, e).await?.into_iter().find(|o| o.id == id).ok_or_else(StoreError::not_found)?)
+}
+
+pub async fn objections(store: &Store, e: &Election) -> Result<Vec<Objection>> {
+    Ok(q("SELECT * FROM election_objections WHERE tenant_id = $1 AND election_id = $2 ORDER BY id", [e.tenant_id.into(), e.id.into()])
+        .fetch_all(&store.pool)
+        .await?
+        .iter()
+        .map(|r| Objection {
+            id: r.i("id"),
+            candidate: r.s("candidate"),
+            text: r.s("text"),
+            contact: r.s("contact"),
+            status: r.s("status"),
+            response: r.os("response"),
+            created_at: r.i("created_at"),
+        })
+        .collect())
+}
+
+/// The office decides an objection after looking into it. Upheld, the candidate leaves the
+/// list (their nomination is marked not qualified); if the list then falls short of its slate
+/// (R-H), the election goes back to nominations for a new list and a new notice.
+pub async fn decide_objection(store: &Store, e: &Election, id: Id, upheld: bool, response: &str, change: &Change) -> Result<Election> {
+    if e.status() != ElectionStatus::Notice {
+        return Err(conflict_status(e, ElectionStatus::Notice));
+    }
+    let o = objections(store, e).await?.into_iter().find(|o| o.id == id).ok_or_else(StoreError::not_found)?;
+    if o.status != "received" {
+        return Err(StoreError::conflict("此异议已处理", "this objection is decided already"));
+    }
+    if response.trim().chars().count() < 2 {
+        return Err(invalid("response", "请写明核查结果", "record what was found"));
+    }
+    let cands = candidates(store, e).await?;
+    let ps = posts(store, e).await?;
+    let mut tx = store.pool.begin().await?;
+    q(
+        "UPDATE election_objections SET status = $1, response = $2, decided_at = $3 WHERE tenant_id = $4 AND election_id = $5 AND id = $6",
+        [
+            if upheld { "upheld" } else { "dismissed" }.into(),
+            response.trim().into(),
+            change.now_ms.into(),
+            e.tenant_id.into(),
+            e.id.into(),
+            id.into(),
+        ],
+    )
+    .execute(&mut *tx)
+    .await?;
+    let mut back = false;
+    if upheld {
+        for c in cands.iter().filter(|c| c.name == o.candidate) {
+            q(
+                "DELETE FROM election_candidates WHERE tenant_id = $1 AND election_id = $2 AND post_id = $3 AND position = $4",
+                [e.tenant_id.into(), e.id.into(), c.post_id.into(), c.position.into()],
+            )
+            .execute(&mut *tx)
+            .await?;
+            let left = cands.iter().filter(|x| x.post_id == c.post_id && x.name != o.candidate).count();
+            if let Some(p) = ps.iter().find(|p| p.id == c.post_id) {
+                back |= check_slate(&p.name, &p.slate, p.seats, left, e.by_election).is_err();
+            }
+        }
+        q(
+            "UPDATE nominations SET status = 'rejected', review_note = $1, updated_at = $2 WHERE tenant_id = $3 AND election_id = $4 AND name = $5",
+            [
+                format!("公示期间异议成立:{}", response.trim()).into(),
+                change.now_ms.into(),
+                e.tenant_id.into(),
+                e.id.into(),
+                o.candidate.as_str().into(),
+            ],
+        )
+        .execute(&mut *tx)
+        .await?;
+        if back {
+            q(
+                "UPDATE elections SET status = 'nominating', notice_until = NULL, updated_at = $1 WHERE tenant_id = $2 AND id = $3",
+                [change.now_ms.into(), e.tenant_id.into(), e.id.into()],
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    append(
+        &mut tx,
+        e.tenant_id,
+        change,
+        "decide_objection",
+        "election",
+        Some(e.id),
+        None,
+        Some(serde_json::json!({"objection": id, "candidate": o.candidate, "upheld": upheld, "response": response.trim(), "back_to_nominations": back}).to_string()),
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, e.id).await
+}
+
 // ---------------------------------------------------------------- rounds
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -866,6 +1019,9 @@ pub async fn start_round(store: &Store, e: &Election, post_id: Id, mode: RoundMo
                 format!("the candidates are in public notice until {until}; voting starts after it"),
             ));
         }
+    }
+    if objections(store, e).await?.iter().any(|o| o.status == "received") {
+        return Err(StoreError::conflict("公示期间的异议尚未处理完", "objections from the public notice are still to be decided"));
     }
     let ps = posts(store, e).await?;
     let p = ps.iter().find(|p| p.id == post_id).ok_or_else(StoreError::not_found)?;

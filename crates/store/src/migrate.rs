@@ -275,6 +275,19 @@ CREATE TABLE election_exclusions (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, election_id, id)
 );
+CREATE TABLE election_objections (
+    tenant_id BIGINT NOT NULL,
+    election_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    candidate TEXT NOT NULL,
+    text TEXT NOT NULL,
+    contact TEXT NOT NULL,
+    status TEXT NOT NULL,
+    response TEXT,
+    created_at BIGINT NOT NULL,
+    decided_at BIGINT,
+    PRIMARY KEY (tenant_id, election_id, id)
+);
 CREATE TABLE election_elected (
     tenant_id BIGINT NOT NULL,
     election_id BIGINT NOT NULL,

@@ -1673,6 +1673,14 @@ db_test!(an_election_goes_from_nominations_through_a_tie_revote_to_the_roster, |
     let e = elections::publish_list(&store, &e, &[(post.id, names[..3].to_vec())], "2026-11-20", &ch()).await.unwrap();
     assert_eq!((e.status.as_str(), e.notice_until.as_deref()), ("notice", Some("2026-11-20")));
     assert!(elections::start_round(&store, &e, post.id, RoundMode::Phones, None, &ch()).await.is_err(), "still in public notice");
+    // an objection during the notice holds the vote until it is decided
+    assert!(elections::object(&store, &e, "无此人", "此人曾受过处分,不宜作为候选人", "", &ch()).await.is_err());
+    assert!(elections::object(&store, &e, &names[0], "短", "", &ch()).await.is_err(), "grounds are needed");
+    let o = elections::object(&store, &e, &names[0], "此人长期不参加组织生活,不宜作为候选人", "13800000000", &ch()).await.unwrap();
+    assert!(elections::object(&store, &e, &names[0], "公示期满后才提出的异议", "", &later).await.is_err(), "after the notice");
+    assert!(elections::start_round(&store, &e, post.id, RoundMode::Phones, None, &later).await.is_err(), "an objection is open");
+    assert!(elections::decide_objection(&store, &e, o.id, false, "", &ch()).await.is_err(), "the finding is recorded");
+    elections::decide_objection(&store, &e, o.id, false, "经核查,该同志按期参加组织生活,异议不成立", &ch()).await.unwrap();
     let r1 = elections::start_round(&store, &e, post.id, RoundMode::Phones, None, &later).await.unwrap();
     assert_eq!((r1.kind.as_str(), r1.seats, r1.candidates.clone()), ("first", 2, names[..3].to_vec()));
     let v = meetings::vote(&store, r1.vote_id.unwrap()).await.unwrap();
@@ -2001,5 +2009,49 @@ db_test!(two_ballot_trust_vote_makes_the_preliminary_list_r_i4, |store| async mo
     assert!(status("丁").0 == "rejected" && status("丁").1.contains("R-I4"));
     let e = elections::get(&store, e.id).await.unwrap();
     assert_eq!(e.trust_vote[&post.id].trust_threshold_min_votes, 51);
+    assert!(audit::verify(&store).await.unwrap().is_ok());
+});
+
+db_test!(an_upheld_objection_takes_the_candidate_off_and_a_short_list_back_to_nominations, |store| async move {
+    use lianxin_domain::election::NominationStatus;
+    use lianxin_store::elections;
+    let t = town(&store).await;
+    let draft = elections::ElectionDraft {
+        title: "七里洞村党支部委员补选".into(),
+        target: "committee".into(),
+        method: "party_grassroots".into(),
+        by_election: true,
+        posts: vec![elections::PostInput {
+            name: "委员".into(),
+            roster_post: "member".into(),
+            seats: 1,
+            slate: "party_grassroots_committee".into(),
+            constituency: None,
+        }],
+        ..Default::default()
+    };
+    let e = elections::create(&store, &t.body, &t.term, &draft, &ch()).await.unwrap();
+    let post = elections::posts(&store, &e).await.unwrap()[0].clone();
+    let e = elections::open_nominations(&store, &e, &ch()).await.unwrap();
+    for name in ["甲", "乙"] {
+        let n = elections::nominate(
+            &store,
+            &e,
+            &elections::NominationInput { post_id: post.id, name: name.into(), source: "members".into(), ..Default::default() },
+            &ch(),
+        )
+        .await
+        .unwrap();
+        elections::review(&store, &e, n.id, NominationStatus::Qualified, "", &ch()).await.unwrap();
+    }
+    let e = elections::publish_list(&store, &e, &[(post.id, vec!["甲".into(), "乙".into()])], "2026-11-25", &ch()).await.unwrap();
+    let o = elections::object(&store, &e, "乙", "该同志户籍与组织关系均不在本村", "", &ch()).await.unwrap();
+    let e = elections::decide_objection(&store, &e, o.id, true, "经核查属实,取消候选人资格", &ch()).await.unwrap();
+    // one candidate left for one seat of a by-election: short of R-H2, so a new list is needed
+    assert_eq!((e.status.as_str(), e.notice_until.as_deref()), ("nominating", None));
+    assert_eq!(elections::candidates(&store, &e).await.unwrap().len(), 1);
+    let noms = elections::nominations(&store, &e).await.unwrap();
+    assert!(noms.iter().any(|n| n.name == "乙" && n.status == "rejected" && n.review_note.as_deref().unwrap_or("").contains("异议成立")));
+    assert_eq!(elections::objections(&store, &e).await.unwrap()[0].status, "upheld");
     assert!(audit::verify(&store).await.unwrap().is_ok());
 });

@@ -1414,6 +1414,24 @@ async fn election_journey(app: &App) {
     );
     let public = app.get(None, &format!("/public/elections/{eid}")).await;
     assert!(public.status == StatusCode::OK && public.body.contains(&people[1].1) && !public.body.contains("外来人甲"));
+    // anyone may object during the notice; the office decides before the vote
+    let objection = format!("candidate={}&text=该同志近一年未参加组织生活&contact=", people[1].1);
+    assert_eq!(app.post_form(None, &format!("/public/elections/{eid}/objections"), &objection).await.status, StatusCode::OK);
+    let oid = q("SELECT id FROM election_objections WHERE election_id = $1", [eid.into()]).fetch_one(&store.pool).await.unwrap().i("id");
+    assert_eq!(
+        app.post_form(Some("delegate"), &format!("/elections/{eid}/objections"), &format!("objection={oid}&decision=dismissed&response=不成立"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app
+        .post_form(
+            Some("office"),
+            &format!("/elections/{eid}/objections"),
+            &format!("objection={oid}&decision=dismissed&response=经核查按期参加,异议不成立"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // voting waits for the end of the notice
     assert_eq!(app.post_form(Some("office"), &format!("/elections/{eid}/posts/{post}/rounds"), "mode=phones").await.status, StatusCode::CONFLICT);
     app.clock.advance(2 * 86_400_000);

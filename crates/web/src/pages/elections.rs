@@ -373,6 +373,54 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
             });
             p.panels.push(cp);
         }
+        let objections = elections::objections(store, &e).await?;
+        if !objections.is_empty() {
+            let mut op = Panel::titled(lang.pick("公示期间的异议", "Objections during the notice"));
+            op.table = Some(Table {
+                headers: vec![
+                    lang.pick("候选人", "Candidate").into(),
+                    lang.pick("事实和理由", "Grounds").into(),
+                    lang.pick("联系方式", "Contact").into(),
+                    tx(lang, "status").into(),
+                ],
+                rows: objections
+                    .iter()
+                    .map(|o| {
+                        let status = match o.status.as_str() {
+                            "upheld" => lang.pick("异议成立", "upheld"),
+                            "dismissed" => lang.pick("异议不成立", "dismissed"),
+                            _ => lang.pick("待核查", "to be decided"),
+                        };
+                        vec![
+                            Cell::text(&o.candidate),
+                            Cell::text(&o.text),
+                            Cell::text(&o.contact),
+                            Cell::text(format!("{status}{}", o.response.as_deref().map(|r| format!(":{r}")).unwrap_or_default())),
+                        ]
+                    })
+                    .collect(),
+                empty: String::new(),
+            });
+            let open: Vec<&elections::Objection> = objections.iter().filter(|o| o.status == "received").collect();
+            if office && e.status() == ElectionStatus::Notice && !open.is_empty() {
+                op.form = Some(Form::post(
+                    format!("/elections/{id}/objections"),
+                    &v.csrf,
+                    tx(lang, "save"),
+                    vec![
+                        Field::select("objection", lang.pick("异议", "Objection"), "", open.iter().map(|o| (o.id.to_string(), format!("{}:{}", o.candidate, o.text.chars().take(20).collect::<String>()))).collect()).required(),
+                        Field::select(
+                            "decision",
+                            lang.pick("核查结论", "Finding"),
+                            "dismissed",
+                            vec![("dismissed".into(), lang.pick("异议不成立", "Dismissed").into()), ("upheld".into(), lang.pick("异议成立,取消候选人资格", "Upheld: the candidate leaves the list").into())],
+                        ),
+                        Field::new("text", "response", lang.pick("核查情况与答复", "What was found, the answer"), "").required(),
+                    ],
+                ));
+            }
+            p.panels.push(op);
+        }
         if !rounds.is_empty() {
             p.panels.push(rounds_panel(lang, &rounds, &post_name));
         }
@@ -1127,6 +1175,28 @@ pub async fn public_notice(State(state): State<AppState>, v: Viewer, Path(id): P
             });
             p.panels.push(cp);
         }
+        if e.status() == ElectionStatus::Notice {
+            let mut op = Panel::titled(lang.pick("对候选人提出异议", "Object to a candidate"));
+            op.note =
+                lang.pick("请写明事实和理由;选举单位核查后答复。", "Give the facts and grounds; the electing body looks into it and answers.").into();
+            op.form = Some(Form::post(
+                format!("/public/elections/{id}/objections"),
+                "",
+                lang.pick("提交", "Send"),
+                vec![
+                    Field::select(
+                        "candidate",
+                        lang.pick("候选人", "Candidate"),
+                        "",
+                        cands.iter().map(|c| (c.name.clone(), c.name.clone())).collect(),
+                    )
+                    .required(),
+                    Field::new("textarea", "text", lang.pick("事实和理由", "Facts and grounds"), "").required(),
+                    Field::new("text", "contact", lang.pick("联系方式(可不填)", "Contact (optional)"), ""),
+                ],
+            ));
+            p.panels.push(op);
+        }
         if e.status() == ElectionStatus::Announced {
             let elected = elections::elected(&state.store, &e).await?;
             let mut ep = Panel::titled(lang.pick("当选名单", "Elected"));
@@ -1134,6 +1204,41 @@ pub async fn public_notice(State(state): State<AppState>, v: Viewer, Path(id): P
             p.panels.push(ep);
         }
         Ok(p.render())
+    }
+    .await;
+    page(&v, r)
+}
+
+/// An objection sent from the public notice page (no account: the origin check guards the
+/// form, and each address may send only so many).
+pub async fn public_object(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, body: Bytes) -> Response {
+    let r = async {
+        if !state.throttle.allow(&format!("objection:{}", v.client), state.now_ms(), 10) {
+            return Err(WebError::TooMany);
+        }
+        let f = pairs(&body);
+        let e = elections::get(&state.store, id).await?;
+        let change = lianxin_store::Change::new(None, "群众 / resident", state.now_ms());
+        elections::object(&state.store, &e, one(&f, "candidate"), one(&f, "text"), one(&f, "contact"), &change).await?;
+        let mut p = Page::new(Ctx::new(&v, &format!("/public/elections/{id}"), ""), e.title.clone());
+        p.panels.push(Panel {
+            title: v.lang.pick("异议已收到", "Objection received").into(),
+            note: v.lang.pick("选举单位将在公示期内核查并答复。", "The electing body will look into it during the notice.").into(),
+            links: vec![Link::new(format!("/public/elections/{id}"), v.lang.pick("返回公示", "Back to the notice"))],
+            ..Default::default()
+        });
+        Ok(axum::response::IntoResponse::into_response(p.render()))
+    }
+    .await;
+    page(&v, r)
+}
+
+pub async fn decide(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, body: Bytes) -> Response {
+    let r = async {
+        let (e, f) = office_election(&state, &v, id, &body).await?;
+        let oid = one(&f, "objection").parse().map_err(|_| bad("objection", "请选择异议", "choose the objection"))?;
+        elections::decide_objection(&state.store, &e, oid, one(&f, "decision") == "upheld", one(&f, "response"), &v.change(&state)?).await?;
+        Ok(see_other(&format!("/elections/{id}")))
     }
     .await;
     page(&v, r)

@@ -75,6 +75,8 @@ pub fn router() -> Router<AppState> {
         .route("/elections/{id}/announce", post(elections::announce))
         .route("/elections/{id}/sheet", get(elections::sheet))
         .route("/public/elections/{id}", get(elections::public_notice))
+        .route("/public/elections/{id}/objections", post(elections::public_object))
+        .route("/elections/{id}/objections", post(elections::decide))
         .route("/meetings/{id}", get(meetings::show))
         .route("/meetings/{id}/door", get(meetings::door))
         .route("/meetings/{id}/checkin", get(meetings::checkin_form).post(meetings::checkin))
