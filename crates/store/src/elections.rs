@@ -791,7 +791,7 @@ pub async fn object(store: &Store, e: &Election, candidate: &str, text: &str, co
     )
     .await?;
     tx.commit().await?;
-    Ok(objections(store, e).await?.into_iter().find(|o| o.id == id).ok_or_else(StoreError::not_found)?)
+    objections(store, e).await?.into_iter().find(|o| o.id == id).ok_or_else(StoreError::not_found)
 }
 
 pub async fn objections(store: &Store, e: &Election) -> Result<Vec<Objection>> {
