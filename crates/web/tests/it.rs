@@ -233,6 +233,7 @@ async fn authorization_matrix(app: &App) {
         (format!("/api/v1/bodies/{}/proposals/stats", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
         (format!("/api/v1/bodies/{}/proposals/stats", i.county_body), [1, 0, 1, 0, 0, 0, 0, 0]),
         ("/api/v1/audit/verify".to_string(), [1, 0, 0, 0, 0, 0, 0, 0]),
+        (format!("/api/v1/bodies/{}/elections", i.town_body), [1, 1, 0, 1, 1, 0, 0, 0]),
     ];
     for (uri, expect) in &apis {
         for (k, role) in ROLES.iter().enumerate() {
@@ -1468,6 +1469,20 @@ async fn election_journey(app: &App) {
     );
     // the elected against the guiding share set at the start (R-J12)
     assert!(sheet.contains("当选人员结构") && sheet.contains("≥ 50%"), "{}", sheet.chars().take(4000).collect::<String>());
+    // the API: the election as a program sees it, and the teller's count over HTTP
+    let (status, body) = app.api(Some("office"), "GET", &format!("/api/v1/elections/{eid}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (body["election"]["status"].as_str(), body["rounds"][0]["result"]["elected"][0].as_str()),
+        (Some("announced"), Some(people[0].1.as_str()))
+    );
+    assert_eq!(app.api(Some("xisa.delegate"), "GET", &format!("/api/v1/elections/{eid}"), None).await.0, StatusCode::FORBIDDEN);
+    let req = json!({"kind": "candidate_surplus", "post": "party_grassroots_committee", "seats": 7, "candidates": 8});
+    let (status, body) = app.api(Some("delegate"), "POST", "/api/v1/count", Some(req)).await;
+    assert_eq!((status, body["min_candidates"].as_u64(), body["ok"].as_bool()), (StatusCode::OK, Some(9), Some(false)));
+    let (status, body) = app.api(Some("delegate"), "POST", "/api/v1/count", Some(json!({"kind": "election", "seats": -1}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(app.api(None, "POST", "/api/v1/count", Some(json!({"kind": "decision"}))).await.0, StatusCode::UNAUTHORIZED);
     let on = q("SELECT COUNT(*) AS n FROM committee_members WHERE term_id = $1 AND person_id = $2", [i.town_term.into(), people[0].0.into()])
         .fetch_one(&store.pool)
         .await

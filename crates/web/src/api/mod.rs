@@ -3,6 +3,7 @@
 //! problem details. The OpenAPI document is built from the same table that builds the
 //! router, so no route can be missing from it.
 
+mod elections;
 mod handlers;
 mod meetings;
 
@@ -114,6 +115,9 @@ api_routes! {
     get "/meetings/{id}/pass" => meetings::pass, "meetings", "本人的投票凭证 / the caller's ballot pass for a meeting", [];
     get "/votes/{id}" => meetings::vote, "meetings", "表决事项及结果 / a vote and, once closed, its result", [];
     post "/votes/{id}/cast" => meetings::cast, "meetings", "投票(凭投票凭证,无需 CSRF) / cast a ballot with a pass", [];
+    get "/bodies/{id}/elections" => elections::list, "elections", "选举列表 / a congress's elections", [];
+    get "/elections/{id}" => elections::show, "elections", "选举:职务、提名、候选人、轮次及结果、当选人 / an election with its posts, list, rounds, results and the elected", [];
+    post "/count" => elections::count, "elections", "计票(与 lianxin count 相同的请求) / count a request as lianxin count does", [];
     get "/notices" => handlers::notices, "notices", "我的消息 / the caller's notices", ["page", "per_page"];
     get "/audit" => handlers::audit, "audit", "操作日志 / the audit log", ["entity", "entity_id", "page", "per_page"];
     get "/audit/verify" => handlers::audit_verify, "audit", "校验日志链 / verify the audit chain", [];

@@ -70,13 +70,13 @@ fn slate_options(lang: Lang) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn body_part(state: &AppState, v: &Viewer, body_id: i64) -> WebResult<(Body, bool)> {
+pub(crate) async fn body_part(state: &AppState, v: &Viewer, body_id: i64) -> WebResult<(Body, bool)> {
     let body = congress::body(&state.store, body_id).await?;
     let pt = part(state, v, &body, None).await?;
     Ok((body, pt.office))
 }
 
-async fn election_part(state: &AppState, v: &Viewer, id: i64) -> WebResult<(Election, Body, bool)> {
+pub(crate) async fn election_part(state: &AppState, v: &Viewer, id: i64) -> WebResult<(Election, Body, bool)> {
     let e = elections::get(&state.store, id).await?;
     let (body, office) = body_part(state, v, e.body_id).await?;
     Ok((e, body, office))

@@ -6,7 +6,7 @@ mod agenda;
 pub(crate) mod cards;
 mod congress;
 mod duty;
-mod elections;
+pub(crate) mod elections;
 mod evaluation;
 mod files;
 mod home;
