@@ -51,6 +51,9 @@ pub struct Election {
     pub trust_vote: BTreeMap<Id, TwoBallotResult>,
     /// Guiding shares of the elected (R-J12), checked on the result sheet.
     pub targets: Vec<CompositionTarget>,
+    /// 倒着选: those not elected to a higher post stand for the next one (R-I3's recommended
+    /// model; a setting, on by default).
+    pub cascade: bool,
     pub created_at: i64,
 }
 
@@ -79,6 +82,7 @@ fn election_of(r: &sqlx::any::AnyRow) -> Election {
         announced_at: r.oi("announced_at"),
         trust_vote: r.os("trust_vote").and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default(),
         targets: r.os("targets").and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default(),
+        cascade: r.i("cascade") == 1,
         created_at: r.i("created_at"),
     }
 }
@@ -147,6 +151,9 @@ pub struct ElectionDraft {
     pub posts: Vec<PostInput>,
     #[serde(default)]
     pub targets: Vec<CompositionTarget>,
+    /// For 倒着选 (default: yes).
+    #[serde(default)]
+    pub cascade: Option<bool>,
 }
 
 fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> StoreError {
@@ -225,8 +232,8 @@ pub async fn create(store: &Store, body: &Body, term: &Term, d: &ElectionDraft, 
     let options = serde_json::to_string(&d.options).unwrap_or_else(|_| "{}".into());
     let mut tx = store.pool.begin().await?;
     q(
-        "INSERT INTO elections (tenant_id, id, body_id, term_id, meeting_id, title, target, method, options, post_order, by_election, min_size, status, targets, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $14, $13, $13)",
+        "INSERT INTO elections (tenant_id, id, body_id, term_id, meeting_id, title, target, method, options, post_order, by_election, min_size, status, targets, cascade, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $14, $15, $13, $13)",
         [
             body.tenant_id.into(),
             id.into(),
@@ -242,6 +249,7 @@ pub async fn create(store: &Store, body: &Body, term: &Term, d: &ElectionDraft, 
             min_size.into(),
             change.now_ms.into(),
             serde_json::to_string(&d.targets).unwrap_or_else(|_| "[]".into()).into(),
+            i64::from(d.cascade.unwrap_or(true)).into(),
         ],
     )
     .execute(&mut *tx)
@@ -1048,6 +1056,16 @@ pub async fn start_round(store: &Store, e: &Election, post_id: Id, mode: RoundMo
         (RoundKind::Supplementary, Some(l)) if !l.is_empty() => l.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
         _ => suggested,
     };
+    // 倒着选 with cascade: whoever stood for a higher post and was not elected joins this
+    // post's first round, after its own candidates
+    if kind == RoundKind::First && e.post_order == PostOrder::TopDown.code() && e.cascade {
+        let listed = candidates(store, e).await?;
+        for x in listed.iter().filter(|c| ps.iter().any(|q| q.id == c.post_id && q.position < p.position)) {
+            if !list.contains(&x.name) {
+                list.push(x.name.clone());
+            }
+        }
+    }
     list.retain(|n| !higher.contains(n));
     let mut seen = std::collections::BTreeSet::new();
     if list.is_empty() || !list.iter().all(|n| seen.insert(n.clone())) || list.iter().any(|n| n.chars().count() > 20 || n.contains([',', '|', ';'])) {
@@ -1230,7 +1248,12 @@ async fn finish_round(
         return Err(StoreError::conflict("这一轮已计票", "this round is counted already"));
     }
     for name in &result.elected {
-        let person = noms.iter().find(|x| x.post_id == r.post_id && &x.name == name).and_then(|x| x.person_id);
+        // a nominee of this post, or one who came down from a higher post (倒着选)
+        let person = noms
+            .iter()
+            .find(|x| x.post_id == r.post_id && &x.name == name)
+            .or_else(|| noms.iter().find(|x| &x.name == name && x.person_id.is_some()))
+            .and_then(|x| x.person_id);
         q(
             "INSERT INTO election_elected (tenant_id, election_id, post_id, name, votes, round_id, person_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             [e.tenant_id.into(), e.id.into(), r.post_id.into(), name.as_str().into(), votes(name).into(), r.id.into(), person.into()],

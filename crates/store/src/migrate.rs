@@ -193,6 +193,7 @@ CREATE TABLE elections (
     announced_at BIGINT,
     trust_vote TEXT,
     targets TEXT,
+    cascade BIGINT NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, id)

@@ -2055,3 +2055,62 @@ db_test!(an_upheld_objection_takes_the_candidate_off_and_a_short_list_back_to_no
     assert_eq!(elections::objections(&store, &e).await.unwrap()[0].status, "upheld");
     assert!(audit::verify(&store).await.unwrap().is_ok());
 });
+
+db_test!(top_down_the_secretary_first_and_the_loser_stands_for_member_r_i3, |store| async move {
+    use lianxin_domain::counting::election::{BallotPattern, Mark};
+    use lianxin_domain::election::{NominationStatus, RoundMode};
+    use lianxin_store::elections;
+    let t = town(&store).await;
+    let later = Change::new(Some(1), "测试员", NOW + 3 * 86_400_000);
+    let post = |name: &str, roster: &str, seats| elections::PostInput {
+        name: name.into(),
+        roster_post: roster.into(),
+        seats,
+        slate: "village_committee".into(),
+        constituency: None,
+    };
+    let draft = elections::ElectionDraft {
+        title: "公推直选镇党委班子".into(),
+        target: "committee".into(),
+        method: "party_grassroots".into(),
+        post_order: "top_down".into(),
+        min_size: Some(0),
+        posts: vec![post("书记", "secretary", 1), post("委员", "member", 2)],
+        ..Default::default()
+    };
+    let e = elections::create(&store, &t.body, &t.term, &draft, &ch()).await.unwrap();
+    let ps = elections::posts(&store, &e).await.unwrap();
+    let e = elections::open_nominations(&store, &e, &ch()).await.unwrap();
+    for (k, name) in ["甲", "乙", "丙", "丁", "戊"].iter().enumerate() {
+        let p = if k < 2 { &ps[0] } else { &ps[1] };
+        let n = elections::nominate(
+            &store,
+            &e,
+            &elections::NominationInput { post_id: p.id, name: name.to_string(), source: "members".into(), ..Default::default() },
+            &ch(),
+        )
+        .await
+        .unwrap();
+        elections::review(&store, &e, n.id, NominationStatus::Qualified, "", &ch()).await.unwrap();
+    }
+    let lists = vec![(ps[0].id, vec!["甲".into(), "乙".into()]), (ps[1].id, vec!["丙".into(), "丁".into(), "戊".into()])];
+    let e = elections::publish_list(&store, &e, &lists, "2026-11-18", &ch()).await.unwrap();
+    // the members cannot go first
+    assert!(elections::start_round(&store, &e, ps[1].id, RoundMode::Paper, None, &later).await.is_err());
+    let r = elections::start_round(&store, &e, ps[0].id, RoundMode::Paper, None, &later).await.unwrap();
+    let e = elections::get(&store, e.id).await.unwrap();
+    let yes =
+        |count, names: &[&str]| BallotPattern { count, marks: names.iter().map(|n| (n.to_string(), Mark::Yes)).collect(), ..Default::default() };
+    elections::count_paper(
+        &store,
+        &e,
+        &r,
+        &elections::PaperCount { eligible_voters: 30, voters_present: 30, ballots_issued: None, ballots: vec![yes(20, &["甲"]), yes(10, &["乙"])] },
+        &later,
+    )
+    .await
+    .unwrap();
+    // 甲 is secretary and off the member slate; 乙, not elected, stands for member after its own candidates
+    let r2 = elections::start_round(&store, &e, ps[1].id, RoundMode::Paper, None, &later).await.unwrap();
+    assert_eq!(r2.candidates, vec!["丙", "丁", "戊", "乙"]);
+});

@@ -135,6 +135,12 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
                 Field::select("method", lang.pick("选举办法", "Method"), "party_grassroots", method_options(lang)).required(),
                 Field::select("post_order", lang.pick("选举顺序", "Order of posts"), "normal", options::<PostOrder>(lang, None)),
                 Field::select(
+                    "cascade",
+                    lang.pick("倒着选时落选者参加下一职务选举", "Top-down: those not elected stand for the next post"),
+                    "1",
+                    vec![("1".into(), lang.pick("是", "yes").into()), ("0".into(), lang.pick("否", "no").into())],
+                ),
+                Field::select(
                     "by_election",
                     lang.pick("换届或补选", "Regular or by-election"),
                     "0",
@@ -218,6 +224,7 @@ pub async fn create(State(state): State<AppState>, v: Viewer, Path(id): Path<i64
             method: one(&f, "method").into(),
             options: ElectionOptions::default(),
             post_order: one(&f, "post_order").into(),
+            cascade: Some(one(&f, "cascade") != "0"),
             by_election: one(&f, "by_election") == "1",
             min_size: one(&f, "min_size").trim().parse().ok(),
             meeting_id: one(&f, "meeting_id").parse().ok(),
