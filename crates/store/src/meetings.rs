@@ -873,3 +873,29 @@ pub async fn find_receipt(store: &Store, v: &Vote, receipt: &str) -> Result<Opti
     .await?
     .map(|r| r.s("choices")))
 }
+
+/// Every person appraised at the body's meetings, with each closed appraisal's verdict in date
+/// order (R-L2: two 不称职 in a row end a village or residents' committee member's office; the
+/// verdict share is the appraisal's own setting).
+pub async fn appraisal_history(store: &Store, body: &Body) -> Result<std::collections::BTreeMap<String, Vec<appraisal::Verdict>>> {
+    let rows = q(
+        "SELECT v.title, v.result, m.on_date FROM votes v JOIN meetings m ON m.tenant_id = v.tenant_id AND m.id = v.meeting_id \
+         WHERE v.tenant_id = $1 AND m.body_id = $2 AND v.kind = 'appraisal' AND v.status = 'closed' ORDER BY m.on_date, v.created_at",
+        [body.tenant_id.into(), body.id.into()],
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    let mut out: std::collections::BTreeMap<String, Vec<appraisal::Verdict>> = Default::default();
+    for r in &rows {
+        let Some(result) = r.os("result").and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()) else { continue };
+        for item in result["items"].as_array().into_iter().flatten() {
+            let Some(name) = item["item"].as_str() else { continue };
+            out.entry(name.to_string()).or_default().push(appraisal::Verdict {
+                on: r.s("on_date"),
+                appraisal: r.s("title"),
+                buchengzhi: item["appraisal"]["verdict_buchengzhi"].as_bool().unwrap_or(false),
+            });
+        }
+    }
+    Ok(out)
+}

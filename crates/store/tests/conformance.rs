@@ -2114,3 +2114,40 @@ db_test!(top_down_the_secretary_first_and_the_loser_stands_for_member_r_i3, |sto
     let r2 = elections::start_round(&store, &e, ps[1].id, RoundMode::Paper, None, &later).await.unwrap();
     assert_eq!(r2.candidates, vec!["丙", "丁", "戊", "乙"]);
 });
+
+db_test!(two_buchengzhi_verdicts_in_a_row_are_found_r_l2, |store| async move {
+    use lianxin_domain::ballot::{Choices, Question, VoteMode};
+    use lianxin_store::meetings;
+    let t = town(&store).await;
+    let (m1, ds, _) = hall_of_five(&store, &t).await;
+    let plan = meetings::MeetingInput {
+        kind: "annual".into(),
+        title: "第二届代表大会第七次年会".into(),
+        on: "2027-03-20".into(),
+        place: "镇会议中心".into(),
+    };
+    let m2 = meetings::create(&store, &t.body, &t.term, &plan, &ch()).await.unwrap();
+    for d in &ds {
+        meetings::set_attendance(&store, &m2, *d, "present", None, "", &ch()).await.unwrap();
+    }
+    let config = r#"{"verdict_buchengzhi_if_over":"1/2"}"#;
+    // 李主任: 不称职 from three of five both times; 王委员: once only
+    for (m, wang_bad) in [(&m1, true), (&m2, false)] {
+        let (title, q) = Question::validate("村委会成员年度民主评议", "appraisal", "李主任\n王委员", None).unwrap();
+        let v = meetings::open_vote(&store, &meetings::create_vote(&store, m, &title, &q, config, VoteMode::Secret, &ch()).await.unwrap(), &ch())
+            .await
+            .unwrap();
+        for (k, d) in ds.iter().enumerate() {
+            let li = if k < 3 { 3 } else { 1 };
+            let wang = if wang_bad && k < 3 { 3 } else { 0 };
+            meetings::cast(&store, &v, *d, &Choices::Grades(vec![li, wang]), &ch()).await.unwrap();
+        }
+        meetings::close_vote(&store, &v, &ch()).await.unwrap();
+    }
+    let h = meetings::appraisal_history(&store, &t.body).await.unwrap();
+    assert_eq!(h["李主任"].iter().map(|v| v.buchengzhi).collect::<Vec<_>>(), vec![true, true]);
+    assert_eq!(h["王委员"].iter().map(|v| v.buchengzhi).collect::<Vec<_>>(), vec![true, false]);
+    let (_, second) = lianxin_domain::counting::appraisal::two_in_a_row(&h["李主任"]).unwrap();
+    assert_eq!(second.on, "2027-03-20");
+    assert!(lianxin_domain::counting::appraisal::two_in_a_row(&h["王委员"]).is_none());
+});

@@ -192,6 +192,7 @@ async fn authorization_matrix(app: &App) {
         (format!("/bodies/{}/activities", i.town_body), [1, 1, 0, 1, 1, 0, 0, 0]),
         (format!("/bodies/{}/activities/new", i.town_body), [1, 1, 0, 0, 1, 0, 0, 0]),
         (format!("/bodies/{}/elections", i.town_body), [1, 1, 0, 1, 1, 0, 0, 0]),
+        (format!("/bodies/{}/appraisals", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
         (format!("/bodies/{}/elections", i.county_body), [1, 0, 1, 0, 0, 0, 0, 0]),
         (format!("/bodies/{}/duty", i.town_body), [1, 1, 0, 1, 0, 0, 0, 0]),
         (format!("/bodies/{}/cards", i.town_body), [1, 1, 0, 0, 0, 0, 0, 0]),

@@ -165,9 +165,34 @@ pub fn count(input: &AppraisalInput) -> Result<AppraisalResult, DomainError> {
     })
 }
 
+/// One appraisal of one person: when, and whether it judged them 不称职 (the verdict share
+/// is a setting, R-L2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub on: String,
+    pub appraisal: String,
+    pub buchengzhi: bool,
+}
+
+/// R-L2: two consecutive appraisals judging a member 不称职 end their office. Given one
+/// person's appraisals in date order, the pair that does, if any (the first such pair).
+pub fn two_in_a_row(history: &[Verdict]) -> Option<(&Verdict, &Verdict)> {
+    history.windows(2).find(|w| w[0].buchengzhi && w[1].buchengzhi).map(|w| (&w[0], &w[1]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r_l2_two_consecutive_buchengzhi_end_the_office() {
+        let v = |on: &str, b| Verdict { on: on.into(), appraisal: format!("{on} 民主评议"), buchengzhi: b };
+        assert!(two_in_a_row(&[v("2024-12-01", true), v("2025-12-01", false), v("2026-12-01", true)]).is_none(), "not consecutive");
+        let h = [v("2024-12-01", false), v("2025-12-01", true), v("2026-12-01", true)];
+        let (a, b) = two_in_a_row(&h).unwrap();
+        assert_eq!((a.on.as_str(), b.on.as_str()), ("2025-12-01", "2026-12-01"));
+        assert!(two_in_a_row(&[v("2026-12-01", true)]).is_none());
+    }
 
     fn forms(v: &[(&str, u64)]) -> BTreeMap<String, u64> {
         v.iter().map(|(g, n)| (g.to_string(), *n)).collect()

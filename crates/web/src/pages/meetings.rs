@@ -64,6 +64,7 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
             format!("{} · {}", body.name, lang.pick("会议与表决", "Meetings and votes")),
         );
         p.crumbs.push(Link::new(format!("/bodies/{id}"), &body.name));
+        p.actions.push(Link::new(format!("/bodies/{id}/appraisals"), lang.pick("民主评议记录", "Appraisal record")));
         let mut panel = Panel::default();
         panel.table = Some(Table {
             headers: vec![
@@ -1097,6 +1098,62 @@ if(window.EventSource){{const es=new EventSource('/meetings/{id}/screen/events')
             state = s.to_string().replace("</", "<\\/"),
         );
         Ok(axum::response::Html(html).into_response())
+    }
+    .await;
+    page(&v, r)
+}
+
+/// Everyone appraised at the body's meetings with each verdict in date order, and whom two
+/// 不称职 verdicts in a row put out of office (R-L2).
+pub async fn appraisals(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Response {
+    let r = async {
+        let body = congress::body(&state.store, id).await?;
+        let pt = part(&state, &v, &body, None).await?;
+        if !pt.office && !v.can(Permission::ViewReports, &body.org_path) {
+            return Err(WebError::Forbidden);
+        }
+        let lang = v.lang;
+        let history = meetings::appraisal_history(&state.store, &body).await?;
+        let mut p = Page::new(
+            Ctx::new(&v, &format!("/bodies/{id}/appraisals"), "bodies"),
+            format!("{} · {}", body.name, lang.pick("民主评议记录", "Appraisal record")),
+        );
+        p.crumbs.push(Link::new(format!("/bodies/{id}/meetings"), lang.pick("会议与表决", "Meetings and votes")));
+        let mut panel = Panel::default();
+        panel.note = lang
+            .pick(
+                "连续两次被评议为不称职的,其职务终止(村委会组织法第三十八条、居委会组织法第三十七条,R-L2);“不称职”的认定比例在每次测评中设定。",
+                "Two 不称职 verdicts in a row end the office (R-L2); what counts as 不称职 is each appraisal's own setting.",
+            )
+            .into();
+        panel.table = Some(Table {
+            headers: vec![lang.pick("评议对象", "Appraised").into(), lang.pick("历次评议", "Appraisals").into(), lang.pick("R-L2", "R-L2").into()],
+            rows: history
+                .iter()
+                .map(|(name, hs)| {
+                    let list = hs
+                        .iter()
+                        .map(|h| {
+                            format!(
+                                "{} {}:{}",
+                                h.on,
+                                h.appraisal,
+                                if h.buchengzhi { lang.pick("不称职", "不称职") } else { lang.pick("未评为不称职", "not 不称职") }
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(";");
+                    let flag = match lianxin_domain::counting::appraisal::two_in_a_row(hs) {
+                        Some((_, b)) => format!("{} {}", lang.pick("连续两次不称职,职务终止于", "two in a row: office ends"), b.on),
+                        None => String::new(),
+                    };
+                    vec![Cell::text(name), Cell::text(list), Cell::text(flag)]
+                })
+                .collect(),
+            empty: lang.pick("还没有民主评议", "No appraisals yet").into(),
+        });
+        p.panels.push(panel);
+        Ok(p.render())
     }
     .await;
     page(&v, r)

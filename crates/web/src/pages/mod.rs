@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/bodies/{id}/activities", get(duty::list).post(duty::create))
         .route("/bodies/{id}/activities/new", get(duty::new_form))
         .route("/bodies/{id}/meetings", get(meetings::list).post(meetings::create))
+        .route("/bodies/{id}/appraisals", get(meetings::appraisals))
         .route("/bodies/{id}/elections", get(elections::list).post(elections::create))
         .route("/elections/{id}", get(elections::show))
         .route("/elections/{id}/open", post(elections::open))
