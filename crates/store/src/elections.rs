@@ -54,6 +54,9 @@ pub struct Election {
     /// 倒着选: those not elected to a higher post stand for the next one (R-I3's recommended
     /// model; a setting, on by default).
     pub cascade: bool,
+    /// Every post on one paper ballot (a village's 主任/副主任/委员), counted together, top
+    /// down, with higher-post votes counted down if the options say so (R-I3).
+    pub one_ballot: bool,
     pub created_at: i64,
 }
 
@@ -83,6 +86,7 @@ fn election_of(r: &sqlx::any::AnyRow) -> Election {
         trust_vote: r.os("trust_vote").and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default(),
         targets: r.os("targets").and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default(),
         cascade: r.i("cascade") == 1,
+        one_ballot: r.i("one_ballot") == 1,
         created_at: r.i("created_at"),
     }
 }
@@ -154,6 +158,9 @@ pub struct ElectionDraft {
     /// For 倒着选 (default: yes).
     #[serde(default)]
     pub cascade: Option<bool>,
+    /// Every post on one paper ballot (default: a ballot per post).
+    #[serde(default)]
+    pub one_ballot: bool,
 }
 
 fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> StoreError {
@@ -212,6 +219,14 @@ pub async fn create(store: &Store, body: &Body, term: &Term, d: &ElectionDraft, 
             errs.push(FieldError::new("targets", "invalid", "结构比例须为 0 至 100 之间的百分数", "a guiding share is a percentage from 0 to 100"));
         }
     }
+    if d.one_ballot && d.posts.len() < 2 {
+        errs.push(FieldError::new(
+            "one_ballot",
+            "invalid",
+            "一张选票选多个职务,须设两个以上职务",
+            "one ballot for several posts needs two posts at least",
+        ));
+    }
     let min_size = d.min_size.unwrap_or(if d.target == "committee" { 3 } else { 1 });
     if min_size < 0 {
         errs.push(FieldError::new("min_size", "range", "最少职数不能为负", "the minimum size cannot be negative"));
@@ -232,8 +247,8 @@ pub async fn create(store: &Store, body: &Body, term: &Term, d: &ElectionDraft, 
     let options = serde_json::to_string(&d.options).unwrap_or_else(|_| "{}".into());
     let mut tx = store.pool.begin().await?;
     q(
-        "INSERT INTO elections (tenant_id, id, body_id, term_id, meeting_id, title, target, method, options, post_order, by_election, min_size, status, targets, cascade, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $14, $15, $13, $13)",
+        "INSERT INTO elections (tenant_id, id, body_id, term_id, meeting_id, title, target, method, options, post_order, by_election, min_size, status, targets, cascade, one_ballot, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $14, $15, $16, $13, $13)",
         [
             body.tenant_id.into(),
             id.into(),
@@ -250,6 +265,7 @@ pub async fn create(store: &Store, body: &Body, term: &Term, d: &ElectionDraft, 
             change.now_ms.into(),
             serde_json::to_string(&d.targets).unwrap_or_else(|_| "[]".into()).into(),
             i64::from(d.cascade.unwrap_or(true)).into(),
+            i64::from(d.one_ballot).into(),
         ],
     )
     .execute(&mut *tx)
@@ -985,7 +1001,9 @@ pub struct PostState {
 
 /// The state of each post from its rounds.
 pub async fn post_state(store: &Store, e: &Election, p: &Post) -> Result<PostState> {
-    let rs: Vec<RoundRec> = rounds(store, e).await?.into_iter().filter(|r| r.post_id == p.id).collect();
+    // a one-ballot round stands for every post: its result has each post's own part
+    let rs: Vec<RoundRec> =
+        rounds(store, e).await?.into_iter().filter(|r| r.post_id == p.id || r.is_one_ballot()).map(|r| r.for_post(&p.name)).collect();
     let done: u64 = elected(store, e).await?.iter().filter(|x| x.post_id == p.id).count() as u64;
     let remaining = p.seats.saturating_sub(done);
     let open_round = rs.iter().find(|r| r.status == "open").map(|r| r.id);
@@ -1030,6 +1048,9 @@ pub async fn start_round(store: &Store, e: &Election, post_id: Id, mode: RoundMo
     }
     if objections(store, e).await?.iter().any(|o| o.status == "received") {
         return Err(StoreError::conflict("公示期间的异议尚未处理完", "objections from the public notice are still to be decided"));
+    }
+    if e.one_ballot && rounds(store, e).await?.is_empty() {
+        return start_one_ballot_round(store, e, mode, change).await;
     }
     let ps = posts(store, e).await?;
     let p = ps.iter().find(|p| p.id == post_id).ok_or_else(StoreError::not_found)?;
@@ -1162,6 +1183,57 @@ pub async fn start_round(store: &Store, e: &Election, post_id: Id, mode: RoundMo
     round(store, id).await
 }
 
+/// The first round of a one-ballot election: every post and its published list on one paper
+/// ballot, counted together (R-I3); later rounds go post by post.
+async fn start_one_ballot_round(store: &Store, e: &Election, mode: RoundMode, change: &Change) -> Result<RoundRec> {
+    if mode != RoundMode::Paper {
+        return Err(invalid("mode", "一张选票选多个职务时用纸质选票", "one ballot for several posts is a paper ballot"));
+    }
+    let ps = posts(store, e).await?;
+    let listed = candidates(store, e).await?;
+    let ballot: Vec<(Id, String, u64, Vec<String>)> =
+        ps.iter().map(|p| (p.id, p.name.clone(), p.seats, listed.iter().filter(|c| c.post_id == p.id).map(|c| c.name.clone()).collect())).collect();
+    let mut all: Vec<String> = Vec::new();
+    for (_, _, _, l) in &ballot {
+        for n in l {
+            if !all.contains(n) {
+                all.push(n.clone());
+            }
+        }
+    }
+    let rule = ElectionRule { method: e.method.clone(), round: Round::First, options: e.options.clone(), exclusions: exclusions(store, e).await? };
+    let request = serde_json::json!({"rule": rule, "posts": ballot});
+    let id = new_id(change.now_ms);
+    let first = &ps[0];
+    let mut tx = store.pool.begin().await?;
+    q(
+        "INSERT INTO election_rounds (tenant_id, id, election_id, post_id, number, kind, mode, seats, candidates, vote_id, request, status, created_at) \
+         VALUES ($1, $2, $3, $4, 1, 'first', 'paper', $5, $6, NULL, $7, 'open', $8)",
+        [
+            e.tenant_id.into(),
+            id.into(),
+            e.id.into(),
+            first.id.into(),
+            (first.seats as i64).into(),
+            serde_json::to_string(&all).unwrap_or_default().into(),
+            request.to_string().into(),
+            change.now_ms.into(),
+        ],
+    )
+    .execute(&mut *tx)
+    .await?;
+    q(
+        "UPDATE elections SET status = 'voting', updated_at = $1 WHERE tenant_id = $2 AND id = $3 AND status = 'notice'",
+        [change.now_ms.into(), e.tenant_id.into(), e.id.into()],
+    )
+    .execute(&mut *tx)
+    .await?;
+    append(&mut tx, e.tenant_id, change, "start_round", "election", Some(e.id), None, Some(serde_json::json!({"one_ballot": ballot}).to_string()))
+        .await?;
+    tx.commit().await?;
+    round(store, id).await
+}
+
 async fn meeting_of(store: &Store, e: &Election) -> Result<Meeting> {
     let id = e.meeting_id.ok_or_else(|| invalid("mode", "此选举未指定会议,只能用纸质选票", "this election has no meeting: use paper ballots"))?;
     meetings::get(store, id).await
@@ -1188,12 +1260,54 @@ pub async fn count_paper(store: &Store, e: &Election, r: &RoundRec, c: &PaperCou
     input.eligible_voters = c.eligible_voters;
     input.voters_present = c.voters_present;
     input.ballots_issued = c.ballots_issued;
+    let ballot_posts = r.ballot_posts();
+    if !ballot_posts.is_empty() {
+        input.seats = None;
+        input.candidates = vec![];
+        input.posts = ballot_posts
+            .iter()
+            .map(|(_, name, seats, cands)| election::PostInput { post: name.clone(), seats: *seats as i64, candidates: cands.clone() })
+            .collect();
+    }
     let result = election::count(&input)?;
-    let request = serde_json::json!({"rule": rule, "count": c});
+    let mut request = serde_json::json!({"rule": rule, "count": c});
+    if !ballot_posts.is_empty() {
+        request["posts"] = serde_json::to_value(&ballot_posts).unwrap_or_default();
+    }
     finish_round(store, e, r, &result, Some(request), change).await
 }
 
 impl RoundRec {
+    /// A round that put every post on one ballot (its request names the posts).
+    pub fn is_one_ballot(&self) -> bool {
+        self.request.as_ref().is_some_and(|r| r.get("posts").is_some())
+    }
+    /// The posts of a one-ballot round: (post id, name, seats, candidates).
+    pub fn ballot_posts(&self) -> Vec<(Id, String, u64, Vec<String>)> {
+        self.request.as_ref().and_then(|r| serde_json::from_value(r["posts"].clone()).ok()).unwrap_or_default()
+    }
+    /// This round as one post sees it: a one-ballot round's seats, candidates and result cut
+    /// down to the post's part (what `next` reads).
+    fn for_post(mut self, post: &str) -> RoundRec {
+        if !self.is_one_ballot() {
+            return self;
+        }
+        if let Some((_, _, seats, cands)) = self.ballot_posts().into_iter().find(|x| x.1 == post) {
+            self.seats = seats;
+            self.candidates = cands;
+        }
+        if let Some(res) = self.result.as_ref().and_then(|v| serde_json::from_value::<ElectionResult>(v.clone()).ok()) {
+            if let Some(part) = res.posts.iter().find(|x| x.post == post) {
+                let mut one = res.clone();
+                one.runoff_type = part.runoff_type;
+                one.runoff_needed_for = part.runoff_needed_for.clone();
+                one.remaining_seats = part.remaining_seats;
+                one.elected = part.elected.clone();
+                self.result = serde_json::to_value(&one).ok();
+            }
+        }
+        self
+    }
     /// The round's counting rule as stored when it started.
     fn request_rule(&self) -> String {
         match &self.request {
@@ -1247,16 +1361,26 @@ async fn finish_round(
     if n == 0 {
         return Err(StoreError::conflict("这一轮已计票", "this round is counted already"));
     }
-    for name in &result.elected {
+    // (post id, name, votes) of everyone elected: one post, or each post of a one-ballot round
+    let mut winners: Vec<(Id, String, i64)> = result.elected.iter().map(|n| (r.post_id, n.clone(), votes(n))).collect();
+    if r.is_one_ballot() {
+        winners = r
+            .ballot_posts()
+            .iter()
+            .filter_map(|(pid, name, _, _)| result.posts.iter().find(|x| &x.post == name).map(|part| (*pid, part)))
+            .flat_map(|(pid, part)| part.elected.iter().map(move |n| (pid, n.clone(), part.tally.get(n).copied().unwrap_or(0) as i64)))
+            .collect();
+    }
+    for (post_id, name, got) in &winners {
         // a nominee of this post, or one who came down from a higher post (倒着选)
         let person = noms
             .iter()
-            .find(|x| x.post_id == r.post_id && &x.name == name)
+            .find(|x| x.post_id == *post_id && &x.name == name)
             .or_else(|| noms.iter().find(|x| &x.name == name && x.person_id.is_some()))
             .and_then(|x| x.person_id);
         q(
             "INSERT INTO election_elected (tenant_id, election_id, post_id, name, votes, round_id, person_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            [e.tenant_id.into(), e.id.into(), r.post_id.into(), name.as_str().into(), votes(name).into(), r.id.into(), person.into()],
+            [e.tenant_id.into(), e.id.into(), (*post_id).into(), name.as_str().into(), (*got).into(), r.id.into(), person.into()],
         )
         .execute(&mut *tx)
         .await?;

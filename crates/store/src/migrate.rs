@@ -194,6 +194,7 @@ CREATE TABLE elections (
     trust_vote TEXT,
     targets TEXT,
     cascade BIGINT NOT NULL DEFAULT 1,
+    one_ballot BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, id)

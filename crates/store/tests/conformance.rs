@@ -2151,3 +2151,106 @@ db_test!(two_buchengzhi_verdicts_in_a_row_are_found_r_l2, |store| async move {
     assert_eq!(second.on, "2027-03-20");
     assert!(lianxin_domain::counting::appraisal::two_in_a_row(&h["王委员"]).is_none());
 });
+
+db_test!(one_paper_ballot_for_every_post_then_a_round_for_the_short_post_r_i3_r_g3, |store| async move {
+    use lianxin_domain::counting::election::{BallotPattern, Mark};
+    use lianxin_domain::election::{NominationStatus, RoundKind, RoundMode};
+    use lianxin_store::elections;
+    let t = town(&store).await;
+    let later = Change::new(Some(1), "测试员", NOW + 3 * 86_400_000);
+    let mut ps = t.people.clone();
+    for n in ["赵丽华", "陈志强"] {
+        ps.push(people::create(&store, &member(n, t.b2.id), &ch()).await.unwrap());
+    }
+    let post = |name: &str, roster: &str, seats| elections::PostInput {
+        name: name.into(),
+        roster_post: roster.into(),
+        seats,
+        slate: "village_committee".into(),
+        constituency: None,
+    };
+    let draft = elections::ElectionDraft {
+        title: "下楣桥村“两委”换届(一张选票)".into(),
+        target: "committee".into(),
+        method: "village_committee".into(),
+        one_ballot: true,
+        min_size: Some(0),
+        posts: vec![post("主任", "secretary", 1), post("委员", "member", 2)],
+        ..Default::default()
+    };
+    assert!(
+        elections::create(&store, &t.body, &t.term, &elections::ElectionDraft { posts: vec![post("主任", "secretary", 1)], ..draft.clone() }, &ch())
+            .await
+            .is_err(),
+        "one ballot needs two posts"
+    );
+    let e = elections::create(&store, &t.body, &t.term, &draft, &ch()).await.unwrap();
+    let posts = elections::posts(&store, &e).await.unwrap();
+    let e = elections::open_nominations(&store, &e, &ch()).await.unwrap();
+    let mut names = Vec::new();
+    for (k, p) in ps.iter().enumerate() {
+        let post = if k < 2 { &posts[0] } else { &posts[1] };
+        let n = elections::nominate(
+            &store,
+            &e,
+            &elections::NominationInput { post_id: post.id, person_id: Some(p.id), source: "residents".into(), ..Default::default() },
+            &ch(),
+        )
+        .await
+        .unwrap();
+        elections::review(&store, &e, n.id, NominationStatus::Qualified, "", &ch()).await.unwrap();
+        names.push(n.name);
+    }
+    let lists = vec![(posts[0].id, names[..2].to_vec()), (posts[1].id, names[2..].to_vec())];
+    let e = elections::publish_list(&store, &e, &lists, "2026-11-18", &ch()).await.unwrap();
+    assert!(elections::start_round(&store, &e, posts[0].id, RoundMode::Phones, None, &later).await.is_err(), "one ballot is paper");
+    let r = elections::start_round(&store, &e, posts[0].id, RoundMode::Paper, None, &later).await.unwrap();
+    assert!(r.is_one_ballot());
+    let e = elections::get(&store, e.id).await.unwrap();
+    let b = |count, zr: &str, wy: &[&String]| BallotPattern {
+        count,
+        post_marks: [
+            ("主任".to_string(), [(zr.to_string(), Mark::Yes)].into()),
+            ("委员".to_string(), wy.iter().map(|n| (n.to_string(), Mark::Yes)).collect()),
+        ]
+        .into(),
+        ..Default::default()
+    };
+    // 100 voted of 150 registered (R-B5); 主任 names[0] 60 > 50; 委员 names[2] 60 passes, names[3] 40 does not
+    let c = elections::PaperCount {
+        eligible_voters: 150,
+        voters_present: 100,
+        ballots_issued: None,
+        ballots: vec![b(60, &names[0], &[&names[2]]), b(40, &names[1], &[&names[3]])],
+    };
+    elections::count_paper(&store, &e, &r, &c, &later).await.unwrap();
+    let won = elections::elected(&store, &e).await.unwrap();
+    assert_eq!(
+        won.iter().map(|x| (x.post_id, x.name.clone())).collect::<Vec<_>>(),
+        vec![(posts[0].id, names[0].clone()), (posts[1].id, names[2].clone())]
+    );
+    assert_eq!(elections::post_state(&store, &e, &posts[0]).await.unwrap().next, None, "主任 is filled");
+    let st = elections::post_state(&store, &e, &posts[1]).await.unwrap();
+    assert_eq!(st.next, Some((RoundKind::Supplementary, 1, vec![names[3].clone(), names[4].clone()])), "remaining + 1 by votes (R-G3)");
+    // 另行选举 for the one 委员 seat, on its own ballot: the most votes, at least ⅓ of those cast
+    let r2 = elections::start_round(&store, &e, posts[1].id, RoundMode::Paper, None, &later).await.unwrap();
+    assert!(!r2.is_one_ballot());
+    let yes = |count, n: &String| BallotPattern { count, marks: [(n.clone(), Mark::Yes)].into(), ..Default::default() };
+    let r2 = elections::count_paper(
+        &store,
+        &e,
+        &r2,
+        &elections::PaperCount {
+            eligible_voters: 150,
+            voters_present: 90,
+            ballots_issued: None,
+            ballots: vec![yes(55, &names[3]), yes(35, &names[4])],
+        },
+        &later,
+    )
+    .await
+    .unwrap();
+    assert!(r2.result.unwrap()["reason"].as_str().unwrap().contains("R-G3"));
+    elections::announce(&store, &e, &later).await.unwrap();
+    assert_eq!(congress::committee(&store, &t.term).await.unwrap().len(), 3);
+});

@@ -1527,5 +1527,52 @@ async fn election_journey(app: &App) {
     let res: Value = serde_json::from_str(&res).unwrap();
     // 25 present of 30 (R-B1: 125 > 120); two ballots mark both for one seat: void (R-C2); 刘春生 14 > 12.5
     assert_eq!((res["void_ballots"].as_u64(), res["threshold_min_votes"].as_u64(), res["elected"][0].as_str()), (Some(2), Some(13), Some("刘春生")));
+
+    // every post on one paper ballot: the secretary (an equal slate, R-H4) and a member
+    let form = format!(
+        "term_id={}&title=一张选票选书记和委员&target=committee&method=party_grassroots&post_order=normal&by_election=0&meeting_id=&min_size=0&one_ballot=1&count_down=0\
+         &post0_name=书记&post0_roster=secretary&post0_seats=1&post0_slate=party_secretary&post1_seats=&post2_name=委员&post2_roster=member&post2_seats=1&post2_slate=party_grassroots_committee",
+        i.town_term
+    );
+    let r = app.post_form(Some("office"), &format!("/bodies/{}/elections", i.town_body), &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body.chars().take(1500).collect::<String>());
+    let oid: i64 = r.location.trim_start_matches("/elections/").parse().unwrap();
+    let posts: Vec<i64> = q("SELECT id FROM election_posts WHERE election_id = $1 ORDER BY position", [oid.into()])
+        .fetch_all(&store.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.i("id"))
+        .collect();
+    app.post_form(Some("office"), &format!("/elections/{oid}/open"), "").await;
+    for (post, who) in [(posts[0], "name=书记候选"), (posts[1], "name=委员候选甲"), (posts[1], "name=委员候选乙")] {
+        app.post_form(Some("office"), &format!("/elections/{oid}/nominations"), &format!("post_id={post}&{who}&source=members&support=1")).await;
+    }
+    for n in q("SELECT id FROM nominations WHERE election_id = $1", [oid.into()]).fetch_all(&store.pool).await.unwrap() {
+        app.post_form(Some("office"), &format!("/elections/{oid}/nominations/{}/qualify", n.i("id")), "").await;
+    }
+    let lists = format!("list_{}=书记候选&list_{}=委员候选甲%0A委员候选乙&notice_until=2026-11-21", posts[0], posts[1]);
+    assert_eq!(app.post_form(Some("office"), &format!("/elections/{oid}/publish"), &lists).await.status, StatusCode::SEE_OTHER);
+    app.clock.advance(86_400_000);
+    assert_eq!(
+        app.post_form(Some("office"), &format!("/elections/{oid}/posts/{}/rounds", posts[0]), "mode=paper").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = app.get(Some("office"), &format!("/elections/{oid}")).await.body;
+    assert!(page.contains("书记/书记候选") && page.contains("委员/另选"), "the tally sheet's columns are post/name");
+    let orid = q("SELECT id FROM election_rounds WHERE election_id = $1", [oid.into()]).fetch_one(&store.pool).await.unwrap().i("id");
+    let tally = "张数,书记/书记候选,书记/另选,委员/委员候选甲,委员/委员候选乙,委员/另选,废票%0A20,赞成,,赞成,,,%0A8,不赞成,,,赞成,,%0A";
+    let r = app
+        .post_form(Some("office"), &format!("/elections/{oid}/rounds/{orid}/paper"), &format!("eligible_voters=30&voters_present=28&tally={tally}"))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body.chars().take(1500).collect::<String>());
+    let won: Vec<String> = q("SELECT name FROM election_elected WHERE election_id = $1 ORDER BY post_id", [oid.into()])
+        .fetch_all(&store.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.s("name"))
+        .collect();
+    assert_eq!(won, vec!["书记候选", "委员候选甲"], "each post counted on the one ballot");
     assert!(audit::verify(store).await.unwrap().is_ok());
 }

@@ -135,6 +135,18 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
                 Field::select("method", lang.pick("选举办法", "Method"), "party_grassroots", method_options(lang)).required(),
                 Field::select("post_order", lang.pick("选举顺序", "Order of posts"), "normal", options::<PostOrder>(lang, None)),
                 Field::select(
+                    "one_ballot",
+                    lang.pick("各职务印在一张选票上(纸质)", "Every post on one ballot (paper)"),
+                    "0",
+                    vec![("0".into(), lang.pick("否,逐个职务投票", "No, a ballot per post").into()), ("1".into(), lang.pick("是,一张选票", "Yes, one ballot").into())],
+                ),
+                Field::select(
+                    "count_down",
+                    lang.pick("一张选票时高职务得票计入低职务(R-I3)", "One ballot: higher-post votes count toward lower posts (R-I3)"),
+                    "0",
+                    vec![("0".into(), lang.pick("否", "no").into()), ("1".into(), lang.pick("是(部分省份村委会选举)", "yes (some provinces' village rules)").into())],
+                ),
+                Field::select(
                     "cascade",
                     lang.pick("倒着选时落选者参加下一职务选举", "Top-down: those not elected stand for the next post"),
                     "1",
@@ -222,7 +234,8 @@ pub async fn create(State(state): State<AppState>, v: Viewer, Path(id): Path<i64
             title: one(&f, "title").into(),
             target,
             method: one(&f, "method").into(),
-            options: ElectionOptions::default(),
+            options: ElectionOptions { count_higher_post_votes: one(&f, "count_down") == "1", ..ElectionOptions::default() },
+            one_ballot: one(&f, "one_ballot") == "1",
             post_order: one(&f, "post_order").into(),
             cascade: Some(one(&f, "cascade") != "0"),
             by_election: one(&f, "by_election") == "1",
@@ -663,11 +676,18 @@ fn rounds_panel(lang: Lang, rounds: &[elections::RoundRec], post_name: &dyn Fn(i
             .map(|r| {
                 let result = match r.result.as_ref().and_then(|x| serde_json::from_value::<ElectionResult>(x.clone()).ok()) {
                     Some(res) => {
-                        let tally = res
-                            .tally
-                            .as_object()
-                            .map(|t| t.iter().map(|(n, v)| format!("{n} {v}")).collect::<Vec<_>>().join("、"))
-                            .unwrap_or_default();
+                        let line =
+                            |t: &serde_json::Map<String, serde_json::Value>| t.iter().map(|(n, v)| format!("{n} {v}")).collect::<Vec<_>>().join("、");
+                        let tally = match res.tally.as_object() {
+                            // one ballot for several posts: each post's tally
+                            Some(t) if t.values().all(|v| v.is_object()) => t
+                                .iter()
+                                .map(|(post, v)| format!("{post}:{}", v.as_object().map(line).unwrap_or_default()))
+                                .collect::<Vec<_>>()
+                                .join(";"),
+                            Some(t) => line(t),
+                            None => String::new(),
+                        };
                         format!("{tally} — {}", if lang == Lang::Zh { res.reason_zh } else { res.reason })
                     }
                     None if r.vote_id.is_some() => lang.pick("投票中", "voting").into(),
@@ -714,12 +734,24 @@ async fn voting_forms(
                     form: Some(f),
                     ..Default::default()
                 });
+            } else if r.is_one_ballot() && r.post_id != post.id {
+                // one form for the whole ballot, under its first post
             } else {
-                let header = std::iter::once("张数".to_string())
-                    .chain(r.candidates.iter().cloned())
-                    .chain(["另选".to_string(), "废票".to_string()])
-                    .collect::<Vec<_>>()
-                    .join(",");
+                let header = if r.is_one_ballot() {
+                    std::iter::once("张数".to_string())
+                        .chain(r.ballot_posts().iter().flat_map(|(_, name, _, cands)| {
+                            cands.iter().map(move |c| format!("{name}/{c}")).chain(std::iter::once(format!("{name}/另选")))
+                        }))
+                        .chain(["废票".to_string()])
+                        .collect::<Vec<_>>()
+                        .join(",")
+                } else {
+                    std::iter::once("张数".to_string())
+                        .chain(r.candidates.iter().cloned())
+                        .chain(["另选".to_string(), "废票".to_string()])
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
                 let mut pp = Panel::titled(format!("{} · {}", post.name, lang.pick("录入纸质选票计票结果", "Enter the paper ballots' count")));
                 pp.note = lang
                     .pick(
@@ -953,7 +985,7 @@ pub async fn paper(State(state): State<AppState>, v: Viewer, Path((id, rid)): Pa
             return Err(WebError::NotFound);
         }
         let num = |name: &str, zh: &str, en: &str| -> WebResult<i64> { one(&f, name).trim().parse().map_err(|_| bad(name, zh, en)) };
-        let ballots: Vec<BallotPattern> = patterns::from_rows(&sheet_rows(one(&f, "tally"))?, false)?;
+        let ballots: Vec<BallotPattern> = patterns::from_rows(&sheet_rows(one(&f, "tally"))?, round.is_one_ballot())?;
         let c = PaperCount {
             eligible_voters: num("eligible_voters", "请填写应到会人数", "give those due to attend")?,
             voters_present: num("voters_present", "请填写实到会人数", "give those present")?,
@@ -1048,8 +1080,17 @@ pub async fn sheet(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
         }
         p.panels.push(head);
         for post in &posts {
-            for r in rounds.iter().filter(|r| r.post_id == post.id) {
-                let Some(res) = r.result.as_ref().and_then(|x| serde_json::from_value::<ElectionResult>(x.clone()).ok()) else { continue };
+            for r in rounds.iter().filter(|r| r.post_id == post.id || r.is_one_ballot()) {
+                let Some(mut res) = r.result.as_ref().and_then(|x| serde_json::from_value::<ElectionResult>(x.clone()).ok()) else { continue };
+                // a one-ballot round: this post's part of it
+                if let Some(part) = res.posts.iter().find(|x| x.post == post.name && r.is_one_ballot()).cloned() {
+                    res.tally = serde_json::to_value(&part.tally).unwrap_or_default();
+                    res.elected = part.elected.clone();
+                    res.void_ballots = part.void_ballots;
+                    res.valid_ballots = part.valid_ballots;
+                    res.threshold_min_votes = part.threshold_min_votes;
+                    res.posts = vec![part];
+                }
                 let mut rp =
                     Panel::titled(format!("{} · {} {} · {}", post.name, lang.pick("第", "round "), r.number, label::<RoundKind>(lang, &r.kind)));
                 rp.facts = vec![
