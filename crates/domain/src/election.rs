@@ -89,15 +89,27 @@ coded_enum! {
 }
 
 /// A guiding share of the elected (R-J12: "指导性比例" that warn rather than block): women,
-/// ethnic minorities, college-educated, young — at least `min_percent` of the elected.
+/// ethnic minorities, college-educated, young, a sector (`category:…`) or a region
+/// (`organisation:…`) — at least `min_percent` of the elected.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CompositionTarget {
-    /// `women`, `minority`, `college` or `young` (the composition's highlights).
+    /// `women`, `minority`, `college`, `young` (the composition's highlights), or
+    /// `category:<code>` / `organisation:<name>`.
     pub key: String,
     pub min_percent: u32,
 }
 
 pub const TARGET_KEYS: &[&str] = &["women", "minority", "college", "young"];
+
+/// Whether a target's key is one the composition has.
+pub fn target_key_ok(key: &str) -> bool {
+    match key.split_once(':') {
+        Some(("category", code)) => <crate::congress::DelegateCategory as crate::lang::Coded>::from_code(code).is_some(),
+        Some(("organisation", name)) => !name.trim().is_empty() && name.chars().count() <= 60,
+        Some(_) => false,
+        None => TARGET_KEYS.contains(&key),
+    }
+}
 
 /// One target against the elected: their share, and whether it reaches the target
 /// (inclusive: "不低于", in integers).
@@ -116,7 +128,17 @@ pub fn check_targets(c: &crate::composition::Composition, targets: &[Composition
     targets
         .iter()
         .filter_map(|t| {
-            let row = c.highlights.iter().find(|r| r.key == t.key)?;
+            // a highlight (women, minority, college, young), or a row of a section: a sector
+            // ("category:farmer") or a region ("organisation:下楣桥村党支部")
+            let row = match t.key.split_once(':') {
+                Some((section, key)) => c.sections.iter().find(|s| s.key == section)?.rows.iter().find(|r| r.key == key).cloned().or_else(|| {
+                    // nobody elected from it: a row of none
+                    let total = c.total;
+                    Some(crate::composition::Row { key: key.into(), label: key.into(), share: crate::composition::Share::of(0, total) })
+                })?,
+                None => c.highlights.iter().find(|r| r.key == t.key)?.clone(),
+            };
+            let row = &row;
             Some(TargetCheck {
                 key: t.key.clone(),
                 label: row.label.clone(),
@@ -320,6 +342,10 @@ mod tests {
         assert_eq!(checks[0].percent, "20.0%");
         assert!(!checks[1].met);
         assert!(!check_targets(&c, &[t("women", 21)])[0].met);
+        // a sector and a region: all five are farmers from 村; nobody from 镇
+        let s = check_targets(&c, &[t("category:farmer", 60), t("organisation:村", 100), t("organisation:镇", 10)]);
+        assert_eq!(s.iter().map(|x| (x.count, x.met)).collect::<Vec<_>>(), vec![(5, true), (5, true), (0, false)]);
+        assert!(target_key_ok("category:farmer") && !target_key_ok("category:wizard") && !target_key_ok("height"));
     }
 
     #[test]

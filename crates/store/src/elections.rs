@@ -20,7 +20,7 @@ use lianxin_domain::counting::election::{self, BallotPattern, ElectionInput, Ele
 use lianxin_domain::counting::two_ballot::{self, TrustVote, TwoBallotInput, TwoBallotResult};
 use lianxin_domain::election::{
     check_reduction, check_slate, check_targets, next, CompositionTarget, ElectionStatus, ExclusionGround, Next, NominationSource, NominationStatus,
-    PostOrder, ReductionApproval, RoundKind, RoundMode, TargetCheck, TARGET_KEYS,
+    PostOrder, ReductionApproval, RoundKind, RoundMode, TargetCheck,
 };
 use lianxin_domain::lang::Coded;
 use lianxin_domain::{FieldError, Id};
@@ -215,7 +215,7 @@ pub async fn create(store: &Store, body: &Body, term: &Term, d: &ElectionDraft, 
         }
     }
     for t in &d.targets {
-        if !TARGET_KEYS.contains(&t.key.as_str()) || t.min_percent > 100 {
+        if !lianxin_domain::election::target_key_ok(&t.key) || t.min_percent > 100 {
             errs.push(FieldError::new("targets", "invalid", "结构比例须为 0 至 100 之间的百分数", "a guiding share is a percentage from 0 to 100"));
         }
     }

@@ -1345,7 +1345,7 @@ async fn election_journey(app: &App) {
     let define = |method: &str, meeting: &str| {
         format!(
             "term_id={}&title=增补镇党委委员{meeting}&target=committee&method={method}&post_order=normal&by_election=1&meeting_id={meeting}&min_size=3\
-             &post0_name=委员&post0_roster=member&post0_seats=1&post0_slate=party_grassroots_committee&post1_seats=&post2_seats=&target_women=50",
+             &post0_name=委员&post0_roster=member&post0_seats=1&post0_slate=party_grassroots_committee&post1_seats=&post2_seats=&target_women=50&targets_more=other%2050",
             i.town_term
         )
     };
@@ -1470,6 +1470,8 @@ async fn election_journey(app: &App) {
     );
     // the elected against the guiding share set at the start (R-J12)
     assert!(sheet.contains("当选人员结构") && sheet.contains("≥ 50%"), "{}", sheet.chars().take(4000).collect::<String>());
+    // a sector's share too: the one elected sits as 其他 (no category was given), 100 % ≥ 50 %
+    assert!(sheet.contains("<td>其他</td><td>1</td><td>100.0%</td><td>≥ 50% 达到</td>"), "{}", sheet.chars().take(6000).collect::<String>());
     // the API: the election as a program sees it, and the teller's count over HTTP
     let (status, body) = app.api(Some("office"), "GET", &format!("/api/v1/elections/{eid}"), None).await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -162,6 +162,10 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>)
                 Field::new("number", "min_size", lang.pick("最少职数(减少名额时不得低于,R-G1)", "Minimum size (R-G1)"), "3"),
             ];
             // guiding shares of the elected (R-J12): shown against the result, never blocking
+            fields.push(
+                Field::new("textarea", "targets_more", lang.pick("界别、地区结构比例(每行:界别代码或组织名称 百分比)", "Sector or region shares (one a line: category code or organisation name, percent)"), "")
+                    .hint(lang.pick("如“farmer 30”“下楣桥村党支部 10”", "e.g. “farmer 30”, “下楣桥村党支部 10”")),
+            );
             for (key, zh, en) in [("women", "妇女不低于(%)", "Women at least (%)"), ("young", "35岁以下不低于(%)", "Young at least (%)"), ("minority", "少数民族不低于(%)", "Minorities at least (%)"), ("college", "大专以上不低于(%)", "College-educated at least (%)")] {
                 fields.push(Field::new("number", &format!("target_{key}"), lang.pick(zh, en), "").hint(lang.pick("结构指导比例,可不填", "a guiding share; optional")));
             }
@@ -228,6 +232,15 @@ pub async fn create(State(state): State<AppState>, v: Viewer, Path(id): Path<i64
                 let min_percent = raw.parse().map_err(|_| bad("targets", "结构比例须为整数百分数", "a guiding share is a whole percentage"))?;
                 targets.push(lianxin_domain::election::CompositionTarget { key: key.to_string(), min_percent });
             }
+        }
+        for line in one(&f, "targets_more").lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (what, pct) = line
+                .rsplit_once(char::is_whitespace)
+                .ok_or_else(|| bad("targets_more", "每行写“界别代码或组织名称 百分比”", "write “category or organisation, percent” a line"))?;
+            let min_percent = pct.trim().parse().map_err(|_| bad("targets_more", "百分比须为整数", "the percent is a whole number"))?;
+            let what = what.trim();
+            let key = if DelegateCategory::from_code(what).is_some() { format!("category:{what}") } else { format!("organisation:{what}") };
+            targets.push(lianxin_domain::election::CompositionTarget { key, min_percent });
         }
         let draft = ElectionDraft {
             targets,
@@ -1171,6 +1184,18 @@ pub async fn sheet(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>
                     .collect(),
                 empty: String::new(),
             });
+            let more: Vec<&lianxin_domain::election::TargetCheck> = checks.iter().filter(|t| t.key.contains(':')).collect();
+            if let Some(t) = cp.table.as_mut() {
+                for c in more {
+                    let verdict = if c.met { lang.pick("达到", "met") } else { lang.pick("未达到,请说明", "NOT met: explain") };
+                    t.rows.push(vec![
+                        Cell::text(&c.label),
+                        Cell::text(c.count.to_string()),
+                        Cell::text(&c.percent),
+                        Cell::text(format!("≥ {}% {verdict}", c.min_percent)),
+                    ]);
+                }
+            }
             p.panels.push(cp);
         }
         Ok(p.render())
