@@ -627,7 +627,8 @@ async fn count_on(conn: &mut sqlx::AnyConnection, v: &Vote, m: &Meeting, invalid
                 let decided = decision::count(&DecisionInput {
                     method: Some(v.method.clone()),
                     members_expected: Some(att.expected),
-                    present: att.present.max(t.ballots),
+                    // every ballot handed in, void ones too, was handed in by someone present
+                    present: att.present.max(t.ballots + invalid),
                     votes: Votes { yes: a, no: b, abstain: c, invalid },
                     ..Default::default()
                 })?;

@@ -2254,3 +2254,28 @@ db_test!(one_paper_ballot_for_every_post_then_a_round_for_the_short_post_r_i3_r_
     elections::announce(&store, &e, &later).await.unwrap();
     assert_eq!(congress::committee(&store, &t.term).await.unwrap().len(), 3);
 });
+
+db_test!(a_paper_vote_counts_when_nobody_checked_in_void_ballots_included, |store| async move {
+    use lianxin_domain::ballot::{Question, VoteMode};
+    use lianxin_domain::meeting::PaperEntry;
+    use lianxin_store::meetings;
+    // a hall without phones: the clerk never checked anyone in, the tellers counted the box
+    let t = town(&store).await;
+    for p in &t.people {
+        congress::add_delegate(&store, &t.term, &DelegateInput { person_id: p.id, category: "farmer".into(), ..Default::default() }, &ch())
+            .await
+            .unwrap();
+    }
+    let plan = meetings::MeetingInput { kind: "annual".into(), title: "年会(未签到)".into(), on: "2026-11-20".into(), place: String::new() };
+    let m = meetings::create(&store, &t.body, &t.term, &plan, &ch()).await.unwrap();
+    let (title, question) = Question::validate("一项决议", "motion", "", None).unwrap();
+    let v = meetings::create_vote(&store, &m, &title, &question, "party_branch_resolution", VoteMode::Paper, &ch()).await.unwrap();
+    let v = meetings::open_vote(&store, &v, &ch()).await.unwrap();
+    let entry = PaperEntry { issued: 3, returned: 3, void: 1, patterns: vec![("y".into(), 2)] };
+    meetings::enter_paper(&store, &v, 1, &entry, &ch()).await.unwrap();
+    meetings::enter_paper(&store, &v, 2, &entry, &ch()).await.unwrap();
+    let v = meetings::close_vote(&store, &v, &ch()).await.unwrap();
+    let d = &v.result.unwrap()["items"][0]["decision"];
+    // three handed in a ballot, so three were present: 2 of 3 due is more than half (R-B3)
+    assert_eq!((d["present"].as_u64(), d["passed"].as_bool()), (Some(3), Some(true)));
+});
