@@ -117,3 +117,81 @@ test('a delegate checks in and votes on a phone; the hall screen follows', async
     await b.close();
   }
 });
+
+// A meeting's work without phones (issue 5): the office adds a report to the agenda and hands
+// it out (the delegate is told), a group's opinions are recorded and gathered for the
+// presidium, and a paper vote is entered by two tellers — who first disagree by one ballot,
+// are shown the difference, agree after a recount, and the vote is counted.
+test('agenda handed out, a group deliberates, two tellers enter a paper vote', async () => {
+  const b = await browser();
+  try {
+    const office = await login(b, 'office', { width: 1280, height: 900 });
+    await office.goto(`${BASE}/bodies`);
+    await office.click('text=中共郴江镇代表大会');
+    await office.click('.actions >> text=会议与表决');
+    await office.fill('input[name=title]', '浏览器测试纸质票会议');
+    await office.click('form.edit button[type=submit]');
+    await office.waitForURL(/\/meetings\/\d+$/);
+    const meeting = office.url();
+
+    await office.click('summary:has-text("增加议程")');
+    await office.fill('form[action$="/agenda"] input[name=title]', '浏览器测试工作报告');
+    await office.fill('form[action$="/agenda"] input[name=presenter]', '镇党委');
+    await office.click('form[action$="/agenda"] button[type=submit]');
+    await office.waitForURL(/\/agenda\/\d+$/);
+    await office.click('button:has-text("分发给参会人员")');
+    // the item's facts now give the time it was handed out
+    await office.waitForFunction(() => [...document.querySelectorAll('dt')].some((t) => t.textContent === '分发' && /\d{4}-\d{2}-\d{2}/.test(t.nextElementSibling.textContent)));
+    const phone = await login(b, 'delegate', { width: 360, height: 740 });
+    await phone.goto(`${BASE}/notices`);
+    await phone.waitForSelector('text=浏览器测试工作报告');
+
+    await office.click('summary:has-text("登记审议意见")');
+    await office.fill('input[name=group]', '第一代表小组');
+    await office.fill('textarea[name=opinions]', '同意报告\n建议加快灌溉水渠修缮');
+    await office.click('form[action$="/deliberation"] button[type=submit]');
+    await office.waitForSelector('td:has-text("建议加快灌溉水渠修缮")');
+    await office.goto(`${meeting}/deliberations`);
+    await office.waitForSelector('text=建议加快灌溉水渠修缮');
+
+    // a paper vote on two items
+    await office.goto(meeting);
+    await office.click('summary:has-text("增加表决事项")');
+    await office.fill('form[action$="/votes"] input[name=title]', '浏览器测试纸质表决');
+    await office.fill('form[action$="/votes"] textarea[name=items]', '工作报告\n财务报告');
+    await office.selectOption('form[action$="/votes"] select[name=mode]', 'paper');
+    await office.click('form[action$="/votes"] button[type=submit]');
+    await office.waitForURL(/\/votes\/\d+$/);
+    const vote = office.url();
+    await office.click('text=开始投票');
+    const enter = async (p, voids, piles) => {
+      await p.goto(vote);
+      await p.fill('input[name=issued]', '10');
+      await p.fill('input[name=returned]', '10');
+      await p.fill('input[name=void]', String(voids));
+      await p.fill('textarea[name=piles]', piles);
+      await p.click('form[action$="/paper"] button[type=submit]');
+      await p.waitForURL(vote);
+    };
+    await enter(office, 1, '赞成 赞成 6\n赞成 反对 3');
+    const admin = await login(b, 'admin', { width: 1280, height: 900 });
+    // the second teller does not see the first one's figures until both are in
+    await admin.goto(vote);
+    assert.ok(await admin.locator('text=(另一位计票人录入后显示)').count() > 0);
+    await enter(admin, 0, '赞成 赞成 7\n赞成 反对 3');
+    await admin.waitForSelector('text=两次录入不一致');
+    const diff = await admin.locator('p.note:has-text("两次录入不一致")').textContent();
+    assert.match(diff, /废票/);
+    // the recount agrees with the first teller
+    await enter(admin, 1, '赞成 赞成 6\n赞成 反对 3');
+    await admin.waitForSelector('text=两次录入一致,可以计票');
+    await office.goto(vote);
+    await office.click('button:has-text("按一致的录入计票")');
+    await office.waitForSelector('text=表决结果');
+    const rows = await office.locator('table.list tbody tr').allTextContents();
+    assert.match(rows.find((r) => r.includes('工作报告')), /工作报告\s*9\s*0\s*0/);
+    assert.match(rows.find((r) => r.includes('财务报告')), /财务报告\s*6\s*3\s*0/);
+  } finally {
+    await b.close();
+  }
+});
