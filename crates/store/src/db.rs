@@ -93,6 +93,8 @@ pub struct Store {
     pub search: std::sync::Arc<crate::search::SearchIndex>,
     /// The ballot writer (group commit), started at the first cast.
     intake: std::sync::Arc<std::sync::OnceLock<crate::intake::Intake>>,
+    /// PostgreSQL's vacuum of the ballot box after closes: (one running, another asked for).
+    vacuum: std::sync::Arc<(std::sync::atomic::AtomicBool, std::sync::atomic::AtomicBool)>,
 }
 
 static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -162,6 +164,7 @@ impl Store {
                     url: url.clone(),
                     search: std::sync::Arc::new(crate::search::SearchIndex::new(Some(index_dir))),
                     intake: Default::default(),
+                    vacuum: Default::default(),
                 })
             }
             DbUrl::Postgres(u) => {
@@ -174,6 +177,7 @@ impl Store {
                     url: url.clone(),
                     search: std::sync::Arc::new(crate::search::SearchIndex::new(None)),
                     intake: Default::default(),
+                    vacuum: Default::default(),
                 })
             }
         }
@@ -188,7 +192,28 @@ impl Store {
 
     /// The ballot writer of this store (see `intake.rs`).
     pub(crate) fn intake(&self) -> &crate::intake::Intake {
-        self.intake.get_or_init(|| crate::intake::Intake::start(self.pool.clone()))
+        self.intake.get_or_init(|| crate::intake::Intake::start(self.pool.clone(), self.backend))
+    }
+
+    /// Vacuums the ballot box and the roll on PostgreSQL, in the background: the close's
+    /// key-order rewrite leaves the old rows dead. Closes in a row share one vacuum (one runs,
+    /// and one more after it if asked for meanwhile); a failure loses nothing.
+    pub(crate) fn vacuum_box(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        self.vacuum.1.store(true, SeqCst);
+        if self.vacuum.0.swap(true, SeqCst) {
+            return;
+        }
+        let (pool, flags) = (self.pool.clone(), self.vacuum.clone());
+        tokio::spawn(async move {
+            while flags.1.swap(false, SeqCst) {
+                let _ = sqlx::raw_sql("VACUUM (ANALYZE) ballots, vote_roll").execute(&pool).await;
+            }
+            flags.0.store(false, SeqCst);
+        });
     }
 
     pub async fn close(&self) {

@@ -12,21 +12,49 @@
 //! arrival; the audit entry of a secret vote counts ballots and names nobody.
 
 use crate::audit::append;
-use crate::db::{insert_rows, Q, V};
+use crate::db::{q, Backend};
 use crate::{Change, Result, StoreError};
 use lianxin_domain::Id;
 use sqlx::{AnyConnection, AnyPool};
 use std::collections::{BTreeMap, BTreeSet};
 use tokio::sync::{mpsc, oneshot};
 
-/// The most casts written in one transaction (bounded so one statement's parameters stay
-/// within both databases' limits once split into chunks, and one commit stays short).
+/// The most casts written in one transaction (bounded so one commit stays short).
 const MAX_BATCH: usize = 2048;
-/// Rows per multi-row INSERT: sqlx's cost per bound value grows with the statement, so
-/// statements of 100 rows write a batch of 2,000 ballots about twice as fast as of 500.
-const ROWS_PER_INSERT: usize = 100;
-/// Ids per `IN (…)` list.
-const IDS_PER_LIST: usize = 250;
+
+/// The batch's statements. Each list (the batch's delegates, roll rows, ballots) goes to the
+/// database as one JSON text parameter that the database takes apart itself: binding values
+/// one by one through sqlx cost about 15 µs a row, most of the writer's time at 10,000
+/// ballots a second. The two dialects differ only in how they read a JSON array.
+struct Sql {
+    exceptions: &'static str,
+    roll: &'static str,
+    ballots: &'static str,
+}
+
+const SQLITE: Sql = Sql {
+    exceptions: "WITH b (d) AS (SELECT CAST(value AS BIGINT) FROM json_each($1)) \
+        SELECT b.d, CAST(CASE WHEN r.delegate_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS already FROM b \
+        LEFT JOIN meeting_attendees a ON a.tenant_id = $2 AND a.meeting_id = $3 AND a.delegate_id = b.d AND a.role = 'voting' AND a.status = 'present' \
+        LEFT JOIN vote_roll r ON r.tenant_id = $2 AND r.vote_id = $4 AND r.delegate_id = b.d \
+        WHERE a.delegate_id IS NULL OR r.delegate_id IS NOT NULL",
+    roll: "INSERT INTO vote_roll (tenant_id, vote_id, delegate_id) SELECT $1, $2, CAST(value AS BIGINT) FROM json_each($3) ORDER BY key",
+    ballots: "INSERT INTO ballots (tenant_id, vote_id, id, fingerprint, choices, voter_id) \
+        SELECT $1, $2, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') \
+        FROM json_each($3) ORDER BY key",
+};
+
+const POSTGRES: Sql = Sql {
+    exceptions: "WITH b (d) AS (SELECT x::bigint FROM json_array_elements_text($1::json) AS t(x)) \
+        SELECT b.d, CAST(CASE WHEN r.delegate_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS already FROM b \
+        LEFT JOIN meeting_attendees a ON a.tenant_id = $2 AND a.meeting_id = $3 AND a.delegate_id = b.d AND a.role = 'voting' AND a.status = 'present' \
+        LEFT JOIN vote_roll r ON r.tenant_id = $2 AND r.vote_id = $4 AND r.delegate_id = b.d \
+        WHERE a.delegate_id IS NULL OR r.delegate_id IS NOT NULL",
+    roll: "INSERT INTO vote_roll (tenant_id, vote_id, delegate_id) \
+        SELECT $1, $2, x::bigint FROM json_array_elements_text($3::json) WITH ORDINALITY AS t(x, n) ORDER BY n",
+    ballots: "INSERT INTO ballots (tenant_id, vote_id, id, fingerprint, choices, voter_id) \
+        SELECT $1, $2, x->>0, x->>1, x->>2, (x->>3)::bigint FROM json_array_elements($3::json) WITH ORDINALITY AS t(x, n) ORDER BY n",
+};
 
 /// How a cast ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,9 +99,9 @@ pub struct Intake {
 impl Intake {
     /// Starts the writer on the current runtime. It holds only the pool, so it ends when the
     /// last handle is dropped or the pool is closed.
-    pub(crate) fn start(pool: AnyPool) -> Intake {
+    pub(crate) fn start(pool: AnyPool, backend: Backend) -> Intake {
         let (tx, rx) = mpsc::channel(1 << 16);
-        tokio::spawn(run(pool, rx));
+        tokio::spawn(run(pool, backend, rx));
         Intake { tx }
     }
 
@@ -89,7 +117,7 @@ fn stopped() -> StoreError {
     StoreError::Config("the ballot writer has stopped (the server is shutting down) / 计票写入已停止".into())
 }
 
-async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
+async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -100,7 +128,7 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
         }
         let subs: Vec<&Submission> = batch.iter().map(|j| &j.s).collect();
         let started = std::time::Instant::now();
-        let written = write_batch(&pool, &subs).await;
+        let written = write_batch(&pool, backend, &subs).await;
         tracing::debug!(ballots = subs.len(), ms = started.elapsed().as_secs_f64() * 1000.0, "ballot batch committed");
         match written {
             Ok(outcomes) => {
@@ -111,7 +139,7 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
             // one bad ballot must not fail the others: write each alone and answer each
             Err(_) if batch.len() > 1 => {
                 for j in batch {
-                    let r = write_batch(&pool, &[&j.s]).await.map(|o| o[0]);
+                    let r = write_batch(&pool, backend, &[&j.s]).await.map(|o| o[0]);
                     let _ = j.reply.send(r);
                 }
             }
@@ -125,7 +153,8 @@ async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
 }
 
 /// Writes a batch in one transaction; the outcomes are in the batch's order.
-async fn write_batch(pool: &AnyPool, batch: &[&Submission]) -> Result<Vec<Outcome>> {
+async fn write_batch(pool: &AnyPool, backend: Backend, batch: &[&Submission]) -> Result<Vec<Outcome>> {
+    let sql = if backend == Backend::Postgres { &POSTGRES } else { &SQLITE };
     let mut by_vote: BTreeMap<(Id, Id), Vec<usize>> = BTreeMap::new();
     for (i, s) in batch.iter().enumerate() {
         by_vote.entry((s.tenant_id, s.vote_id)).or_default().push(i);
@@ -134,7 +163,7 @@ async fn write_batch(pool: &AnyPool, batch: &[&Submission]) -> Result<Vec<Outcom
     let mut tx = pool.begin().await?;
     for idx in by_vote.values() {
         let group: Vec<&Submission> = idx.iter().map(|i| batch[*i]).collect();
-        for (i, o) in idx.iter().zip(write_vote(&mut tx, &group).await?) {
+        for (i, o) in idx.iter().zip(write_vote(&mut tx, sql, &group).await?) {
             outcomes[*i] = o;
         }
     }
@@ -143,7 +172,7 @@ async fn write_batch(pool: &AnyPool, batch: &[&Submission]) -> Result<Vec<Outcom
 }
 
 /// Writes one vote's part of a batch.
-async fn write_vote(conn: &mut AnyConnection, group: &[&Submission]) -> Result<Vec<Outcome>> {
+async fn write_vote(conn: &mut AnyConnection, sql: &Sql, group: &[&Submission]) -> Result<Vec<Outcome>> {
     let first = group[0];
     let (tenant, vote) = (first.tenant_id, first.vote_id);
     // lock the vote first: a close waits for this batch, or this batch sees the close
@@ -164,53 +193,36 @@ async fn write_vote(conn: &mut AnyConnection, group: &[&Submission]) -> Result<V
     // Only these exceptions come back (usually none); the vote's lock taken above keeps
     // every other batch of this vote waiting, so what is checked here holds at the insert.
     let (mut already, mut barred) = (BTreeSet::new(), BTreeSet::new());
-    for ids in delegates.chunks(IDS_PER_LIST) {
-        let mut qq = Q::new("WITH b (d) AS (VALUES ");
-        for (i, d) in ids.iter().enumerate() {
-            qq.push(if i == 0 { "(?)" } else { ", (?)" }, [(*d).into()]);
-        }
-        qq.push(
-            ") SELECT b.d, CAST(CASE WHEN r.delegate_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS already FROM b \
-             LEFT JOIN meeting_attendees a ON a.tenant_id = ? AND a.meeting_id = ? AND a.delegate_id = b.d AND a.role = 'voting' AND a.status = 'present' \
-             LEFT JOIN vote_roll r ON r.tenant_id = ? AND r.vote_id = ? AND r.delegate_id = b.d \
-             WHERE a.delegate_id IS NULL OR r.delegate_id IS NOT NULL",
-            [tenant.into(), first.meeting_id.into(), tenant.into(), vote.into()],
-        );
-        for r in qq.build().fetch_all(&mut *conn).await? {
-            let d = crate::db::RowExt::i(&r, "d");
-            if crate::db::RowExt::i(&r, "already") == 1 {
-                already.insert(d);
-            } else {
-                barred.insert(d);
-            }
+    let ids = serde_json::to_string(&delegates).unwrap_or_default();
+    for r in q(sql.exceptions, [ids.into(), tenant.into(), first.meeting_id.into(), vote.into()]).fetch_all(&mut *conn).await? {
+        let d = crate::db::RowExt::i(&r, "d");
+        if crate::db::RowExt::i(&r, "already") == 1 {
+            already.insert(d);
+        } else {
+            barred.insert(d);
         }
     }
     let rolled: BTreeSet<Id> = delegates.iter().copied().filter(|d| !already.contains(d) && !barred.contains(d)).collect();
     // the roll in delegate order; its key refuses a second entry, so a slip here fails the
     // whole batch rather than let a ballot in without its roll entry
-    let roll: Vec<[V; 3]> = rolled.iter().map(|d| [tenant.into(), vote.into(), (*d).into()]).collect();
-    insert_rows(&mut *conn, "INSERT INTO vote_roll (tenant_id, vote_id, delegate_id) VALUES", &roll, ROWS_PER_INSERT).await?;
-    let mut rows: Vec<(&str, [V; 6])> = first_of
+    if !rolled.is_empty() {
+        let roll = serde_json::to_string(&rolled.iter().collect::<Vec<_>>()).unwrap_or_default();
+        q(sql.roll, [tenant.into(), vote.into(), roll.into()]).execute(&mut *conn).await?;
+    }
+    // the ballots in the order of their random keys: [key, fingerprint, choices, voter or null]
+    let mut rows: Vec<(&str, &str, &str, Option<Id>)> = first_of
         .iter()
         .filter(|(d, _)| rolled.contains(*d))
         .map(|(_, i)| {
             let s = group[*i];
-            (
-                s.key.as_str(),
-                [
-                    tenant.into(),
-                    vote.into(),
-                    s.key.as_str().into(),
-                    s.fingerprint.as_str().into(),
-                    s.choices.as_str().into(),
-                    V::OI((!s.secret).then_some(s.delegate)),
-                ],
-            )
+            (s.key.as_str(), s.fingerprint.as_str(), s.choices.as_str(), (!s.secret).then_some(s.delegate))
         })
         .collect();
     rows.sort_by(|a, b| a.0.cmp(b.0));
-    let rows: Vec<[V; 6]> = rows.into_iter().map(|r| r.1).collect();
-    insert_rows(&mut *conn, "INSERT INTO ballots (tenant_id, vote_id, id, fingerprint, choices, voter_id) VALUES", &rows, ROWS_PER_INSERT).await?;
+    if !rows.is_empty() {
+        let box_rows = serde_json::to_string(&rows.iter().map(|r| serde_json::json!([r.0, r.1, r.2, r.3])).collect::<Vec<_>>()).unwrap_or_default();
+        q(sql.ballots, [tenant.into(), vote.into(), box_rows.into()]).execute(&mut *conn).await?;
+    }
     if !rows.is_empty() {
         // the audit counts a secret vote's ballots and names nobody; a named vote names its voters
         let after = if first.secret {

@@ -701,15 +701,9 @@ pub async fn close_vote(store: &Store, v: &Vote, change: &Change) -> Result<Vote
     )
     .await?;
     tx.commit().await?;
-    if store.backend == crate::db::Backend::Postgres {
-        // the rewrite left the box's old rows dead: clear them now, not at autovacuum's leisure,
-        // so the published list and a recount read only the live ones (outside the transaction,
-        // as VACUUM must be; a failure here loses nothing)
-        let pool = store.pool.clone();
-        tokio::spawn(async move {
-            let _ = sqlx::raw_sql("VACUUM (ANALYZE) ballots, vote_roll").execute(&pool).await;
-        });
-    }
+    // the rewrite left the box's old rows dead: clear them now, not at autovacuum's leisure,
+    // so the published list and a recount read only the live ones
+    store.vacuum_box();
     vote(store, v.id).await
 }
 
