@@ -7,34 +7,13 @@
 // on the congress's page has both new members.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, browser, fitsPhone, login as signIn } from './lib.mjs';
 
-const BASE = process.env.LIANXIN_URL || 'http://127.0.0.1:18080';
-
-async function browser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-}
-
+// the office's pages ask before some steps: say yes
 async function login(b, user, viewport) {
-  const ctx = await b.newContext({ viewport, locale: 'zh-CN' });
-  const page = await ctx.newPage();
+  const page = await signIn(b, user, viewport);
   page.on('dialog', (d) => d.accept());
-  await page.goto(`${BASE}/login`);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', 'lianxin2026');
-  await page.click('form.edit button[type=submit]');
-  await page.waitForURL(`${BASE}/`);
-  await page.goto(`${BASE}/lang/zh-CN?back=/`);
   return page;
-}
-
-async function narrow(p) {
-  const w = await p.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(w <= 362, `the page is ${w}px wide on a 360px screen`);
 }
 
 test('an election: defined and published; a paper tie, a phone revote, announced into the committee', async () => {
@@ -72,7 +51,7 @@ test('an election: defined and published; a paper tie, a phone revote, announced
     const anon = await (await b.newContext({ viewport: { width: 360, height: 740 } })).newPage();
     await anon.goto(newElection.replace('/elections/', '/public/elections/'));
     await anon.waitForSelector('text=测试候选乙');
-    await narrow(anon);
+    await fitsPhone(anon);
 
     // the demo's election, its notice over: the vote is the next step
     await office.goto(list);
@@ -114,7 +93,7 @@ test('an election: defined and published; a paper tie, a phone revote, announced
       const phone = await login(b, user, { width: 360, height: 740 });
       await phone.goto(`${BASE}${vote}`);
       await phone.waitForSelector('text=另选他人');
-      await narrow(phone);
+      await fitsPhone(phone);
       await phone.check(`input[name=m0][value=${marks[0]}]`);
       await phone.check(`input[name=m1][value=${marks[1]}]`);
       await phone.click('form.edit button[type=submit]');

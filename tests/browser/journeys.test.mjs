@@ -3,26 +3,11 @@
 // Needs LIANXIN_URL (a server started with `lianxin demo`) and Debian's chromium.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, browser, fitsPhone } from './lib.mjs';
 import { mkdirSync } from 'node:fs';
 
-const BASE = process.env.LIANXIN_URL || 'http://127.0.0.1:18080';
 const SHOTS = process.env.LIANXIN_SHOTS || '/tmp/lianxin-shots';
 mkdirSync(SHOTS, { recursive: true });
-
-async function browser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-}
-
-// The page must fit a 360-px phone: nothing wider than the screen but scrolling tables.
-async function fitsPhone(page) {
-  const w = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(w <= 362, `page is ${w}px wide on a 360px screen`);
-}
 
 test('the liaison office finds a delegate and reads composition and coverage', async () => {
   const b = await browser();

@@ -6,28 +6,12 @@
 // the close the result is shown and the receipt finds the ballot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, browser, login as signIn } from './lib.mjs';
 
-const BASE = process.env.LIANXIN_URL || 'http://127.0.0.1:18080';
-
-async function browser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-}
-
+// the office's pages ask before some steps: say yes
 async function login(b, user, viewport) {
-  const ctx = await b.newContext({ viewport, locale: 'zh-CN' });
-  const page = await ctx.newPage();
+  const page = await signIn(b, user, viewport);
   page.on('dialog', (d) => d.accept());
-  await page.goto(`${BASE}/login`);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', 'lianxin2026');
-  await page.click('form.edit button[type=submit]');
-  await page.waitForURL(`${BASE}/`);
-  await page.goto(`${BASE}/lang/zh-CN?back=/`);
   return page;
 }
 

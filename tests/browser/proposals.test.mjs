@@ -3,30 +3,9 @@
 // the unit handles it again, it closes, and the statistics change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, browser, login as signIn } from './lib.mjs';
 
-const BASE = process.env.LIANXIN_URL || 'http://127.0.0.1:18080';
-
-async function browser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-}
-
-async function login(b, user) {
-  const ctx = await b.newContext({ viewport: { width: 390, height: 800 }, locale: 'zh-CN' });
-  const page = await ctx.newPage();
-  await page.goto(`${BASE}/login`);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', 'lianxin2026');
-  await page.click('form.edit button[type=submit]');
-  await page.waitForURL(`${BASE}/`);
-  // the labels below are Chinese; another test may have left this user in English
-  await page.goto(`${BASE}/lang/zh-CN?back=/`);
-  return page;
-}
+const login = (b, user) => signIn(b, user, { width: 390, height: 800 });
 
 // Opens a folded panel by its title and submits its form.
 async function submitPanel(page, title, fill = async () => {}) {

@@ -4,37 +4,11 @@
 // it, the unit replies, the resident reads the reply by code and rates it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-
-const BASE = process.env.LIANXIN_URL || 'http://127.0.0.1:18080';
-
-async function browser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-}
+import { BASE, browser, fitsPhone, login } from './lib.mjs';
 
 async function phone(b) {
   const ctx = await b.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
   return ctx.newPage();
-}
-
-async function login(b, user) {
-  const page = await phone(b);
-  await page.goto(`${BASE}/login`);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', 'lianxin2026');
-  await page.click('form.edit button[type=submit]');
-  await page.waitForURL(`${BASE}/`);
-  await page.goto(`${BASE}/lang/zh-CN?back=/`);
-  return page;
-}
-
-async function fitsPhone(page) {
-  const w = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(w <= 362, `page is ${w}px wide on a 360px screen`);
 }
 
 // "done/needed" of the rule row that mentions `what` on a duty file.
