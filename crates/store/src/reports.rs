@@ -38,25 +38,32 @@ pub async fn profiles(store: &Store, term: &Term) -> Result<Vec<Profile>> {
         .collect())
 }
 
-/// Profiles of some people of one tree, each with the category they would sit in.
+/// Profiles of some people of one tree, each with the category they would sit in (one query
+/// per 500 people).
 pub async fn profiles_of(store: &Store, tenant_id: Id, people: &[(Id, DelegateCategory)]) -> Result<Vec<Profile>> {
     let mut out = Vec::new();
-    for (id, category) in people {
-        let r = q(
-            "SELECT p.gender, p.ethnicity, p.education, p.birth_date, o.name AS org_name FROM people p              JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE p.tenant_id = $1 AND p.id = $2",
-            [tenant_id.into(), (*id).into()],
-        )
-        .fetch_optional(&store.pool)
-        .await?;
-        if let Some(r) = r {
-            out.push(Profile {
-                category: *category,
-                gender: Gender::from_code(&r.s("gender")).unwrap_or(Gender::Male),
-                ethnicity: r.s("ethnicity"),
-                education: r.os("education").and_then(|e| Education::from_code(&e)),
-                birth_date: r.os("birth_date").and_then(|b| parse_date(&b)),
-                org_name: r.s("org_name"),
-            });
+    for chunk in people.chunks(500) {
+        let mut qq = crate::db::Q::new(
+            "SELECT p.id, p.gender, p.ethnicity, p.education, p.birth_date, o.name AS org_name FROM people p \
+             JOIN orgs o ON o.tenant_id = p.tenant_id AND o.id = p.org_id WHERE p.tenant_id = ",
+        );
+        qq.push("?", [tenant_id.into()]).push_raw(" AND p.id IN (");
+        for (i, (id, _)) in chunk.iter().enumerate() {
+            qq.push(if i == 0 { "?" } else { ", ?" }, [(*id).into()]);
+        }
+        qq.push_raw(")");
+        let rows = qq.build().fetch_all(&store.pool).await?;
+        for (id, category) in chunk {
+            if let Some(r) = rows.iter().find(|r| r.i("id") == *id) {
+                out.push(Profile {
+                    category: *category,
+                    gender: Gender::from_code(&r.s("gender")).unwrap_or(Gender::Male),
+                    ethnicity: r.s("ethnicity"),
+                    education: r.os("education").and_then(|e| Education::from_code(&e)),
+                    birth_date: r.os("birth_date").and_then(|b| parse_date(&b)),
+                    org_name: r.s("org_name"),
+                });
+            }
         }
     }
     Ok(out)

@@ -7,7 +7,7 @@ use super::meetings::{meeting_part, Part};
 use super::{form_pairs as pairs, form_value as one, page, see_other};
 use crate::auth::Viewer;
 use crate::error::{WebError, WebResult};
-use crate::i18n::t as tx;
+use crate::i18n::{label, t as tx};
 use crate::view::{fmt_ms, options, xlsx_response, Cell, Ctx, Field, Form, Link, Page, Panel, Table};
 use crate::AppState;
 use axum::body::Bytes;
@@ -16,16 +16,11 @@ use axum::response::Response;
 use lianxin_domain::counting::decision::METHODS;
 use lianxin_domain::lang::Coded;
 use lianxin_domain::meeting::{AgendaInput, AgendaKind, DeliberationInput, InquiryInput, InquiryKind, InquiryMode, InquiryStatus, ResolutionAction};
-use lianxin_domain::Lang;
 use lianxin_store::agenda::{self, AgendaItem};
 use lianxin_store::files::Owner;
 use lianxin_store::inquiries;
 use lianxin_store::meetings::Meeting;
 use serde::Deserialize;
-
-fn label<T: Coded>(lang: Lang, code: &str) -> String {
-    T::from_code(code).map(|x| x.label().get(lang).to_string()).unwrap_or_else(|| code.to_string())
-}
 
 /// The agenda panel of the meeting page, with the office's form to add an item.
 pub(crate) async fn meeting_panels(state: &AppState, v: &Viewer, m: &Meeting, pt: &Part) -> WebResult<Vec<Panel>> {

@@ -7,7 +7,7 @@ use super::meetings::part;
 use super::{form_pairs as pairs, form_value as one, page, see_other};
 use crate::auth::Viewer;
 use crate::error::{WebError, WebResult};
-use crate::i18n::t as tx;
+use crate::i18n::{label, t as tx};
 use crate::view::{fmt_ms, options, Cell, Ctx, Field, Form, Link, Page, Panel, Table};
 use crate::AppState;
 use axum::body::Bytes;
@@ -26,10 +26,6 @@ use lianxin_store::congress::{self, Body};
 use lianxin_store::elections::{self, Election, ElectionDraft, NominationInput, PaperCount, PostInput};
 use lianxin_store::meetings;
 use std::collections::BTreeMap;
-
-fn label<T: Coded>(lang: Lang, code: &str) -> String {
-    T::from_code(code).map(|x| x.label().get(lang).to_string()).unwrap_or_else(|| code.to_string())
-}
 
 /// The election methods a clerk chooses from, with the rules they count by.
 fn method_options(lang: Lang) -> Vec<(String, String)> {
